@@ -1,0 +1,17 @@
+"""The `maysend` command line: thin commands over the domain packages.
+
+Each command group lives in its own module and registers itself on `app`;
+errors from `maysend.errors` become a one-line message and an exit code here.
+"""
+
+from __future__ import annotations
+
+from maysend.cli.app import app
+from maysend.cli import parse as _parse  # noqa: F401  (registers commands)
+
+
+def main() -> None:
+    app()
+
+
+__all__ = ["app", "main"]
