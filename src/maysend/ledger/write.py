@@ -1,0 +1,217 @@
+"""Appending events: one transaction per batch, chained, idempotent, state kept current.
+
+Appends serialise on the `chain_head` row (SELECT ... FOR UPDATE on
+PostgreSQL; BEGIN IMMEDIATE on SQLite), so concurrent writers can neither fork
+the chain nor take the same id. The idempotency key is a hash over the event's
+content (subject key, not address), so the same row imported twice, or a
+webhook delivered twice, is stored once.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+import sqlalchemy as sa
+
+from maysend.ledger.chain import digest, link
+from maysend.ledger.current import update_current
+from maysend.ledger.events import NewEvent, StoredEvent, canonical_json, format_time
+from maysend.ledger.keys import Keyring
+from maysend.ledger.schema import chain_head, events, evidence, subjects
+from maysend.ledger.state import EventType
+
+CHUNK = 500
+
+
+@dataclass(frozen=True, slots=True)
+class Prepared:
+    """A validated event with everything computed that does not need the lock."""
+
+    event: NewEvent
+    subject: str
+    evidence_text: str | None
+    evidence_digest: str | None
+    idempotency_key: str
+
+
+def prepare(event: NewEvent, keyring: Keyring) -> Prepared:
+    subject = keyring.key(event.address)
+    text = canonical_json(event.evidence) if event.evidence is not None else None
+    ev_digest = digest(text) if text is not None else None
+    identity = canonical_json(
+        [
+            subject,
+            event.channel,
+            event.purpose,
+            event.topic,
+            event.type.value,
+            format_time(event.occurred_at),
+            event.source,
+            event.country,
+            event.notice,
+            event.product,
+            event.refusal_offered,
+            ev_digest,
+        ]
+    )
+    key = hashlib.sha256(identity.encode("utf-8")).hexdigest()
+    return Prepared(event, subject, text, ev_digest, key)
+
+
+def append(
+    connection: sa.Connection, batch: Sequence[Prepared], keyring: Keyring, now: datetime
+) -> list[StoredEvent]:
+    """Store the events of `batch` not stored before; return those stored."""
+    last_id, last_hash = connection.execute(
+        sa.select(chain_head.c.last_id, chain_head.c.last_hash)
+        .where(chain_head.c.id == 1)
+        .with_for_update()
+    ).one()
+    fresh = _unseen(connection, batch)
+    if not fresh:
+        return []
+    stored, rows = _chain(fresh, last_id, last_hash, now)
+    erased_at = _subjects(connection, fresh, keyring)
+    connection.execute(events.insert(), rows)
+    bodies = [
+        {"event_id": s.id, "body": p.evidence_text}
+        for s, p in zip(stored, fresh, strict=True)
+        if p.evidence_text is not None and not _covered(erased_at.get(s.subject), s.occurred_at)
+    ]
+    if bodies:
+        connection.execute(evidence.insert(), bodies)
+    connection.execute(
+        chain_head.update()
+        .where(chain_head.c.id == 1)
+        .values(last_id=stored[-1].id, last_hash=stored[-1].hash)
+    )
+    _erase(
+        connection, {s.subject: erased_at[s.subject] for s in stored if s.type is EventType.ERASE}
+    )
+    update_current(connection, stored)
+    return stored
+
+
+def _covered(erased_at: datetime | None, occurred_at: datetime) -> bool:
+    return erased_at is not None and occurred_at <= erased_at
+
+
+def _unseen(connection: sa.Connection, batch: Sequence[Prepared]) -> list[Prepared]:
+    unique = list({p.idempotency_key: p for p in batch}.values())
+    keys = [p.idempotency_key for p in unique]
+    known: set[str] = set()
+    for start in range(0, len(keys), CHUNK):
+        chunk = keys[start : start + CHUNK]
+        known.update(
+            connection.execute(
+                sa.select(events.c.idempotency_key).where(events.c.idempotency_key.in_(chunk))
+            ).scalars()
+        )
+    return [p for p in unique if p.idempotency_key not in known]
+
+
+def _chain(
+    fresh: Sequence[Prepared], last_id: int, prev: str, now: datetime
+) -> tuple[list[StoredEvent], list[dict[str, Any]]]:
+    stored: list[StoredEvent] = []
+    rows: list[dict[str, Any]] = []
+    for offset, p in enumerate(fresh, start=1):
+        e = p.event
+        row: dict[str, Any] = {
+            "id": last_id + offset,
+            "subject": p.subject,
+            "channel": e.channel,
+            "purpose": e.purpose,
+            "topic": e.topic,
+            "type": e.type.value,
+            "occurred_at": e.occurred_at,
+            "recorded_at": now,
+            "source": e.source,
+            "country": e.country,
+            "notice_version": e.notice,
+            "product": e.product,
+            "refusal_offered": e.refusal_offered,
+            "evidence_digest": p.evidence_digest,
+            "idempotency_key": p.idempotency_key,
+            "prev_hash": prev,
+        }
+        row["hash"] = prev = link(row, prev)
+        rows.append(row)
+        stored.append(_stored(row, p))
+    return stored, rows
+
+
+def _stored(row: dict[str, Any], p: Prepared) -> StoredEvent:
+    e = p.event
+    return StoredEvent(
+        id=row["id"],
+        subject=p.subject,
+        type=e.type,
+        occurred_at=e.occurred_at,
+        recorded_at=row["recorded_at"],
+        channel=e.channel,
+        purpose=e.purpose,
+        topic=e.topic,
+        source=e.source,
+        country=e.country,
+        notice=e.notice,
+        product=e.product,
+        refusal_offered=e.refusal_offered,
+        evidence=e.evidence,
+        evidence_digest=p.evidence_digest,
+        idempotency_key=p.idempotency_key,
+        prev_hash=row["prev_hash"],
+        hash=row["hash"],
+    )
+
+
+def _subjects(
+    connection: sa.Connection, fresh: Sequence[Prepared], keyring: Keyring
+) -> dict[str, datetime | None]:
+    """Register new subjects (with their address unless hash-only); return erasure times."""
+    wanted = {p.subject: p.event.address for p in fresh}
+    keys = list(wanted)
+    erased: dict[str, datetime | None] = {}
+    for start in range(0, len(keys), CHUNK):
+        chunk = keys[start : start + CHUNK]
+        rows = connection.execute(
+            sa.select(subjects.c.key, subjects.c.erased_at).where(subjects.c.key.in_(chunk))
+        ).tuples()
+        erased.update(dict(rows.all()))
+    new = [
+        {"key": k, "address": None if keyring.hash_only else a, "erased_at": None}
+        for k, a in wanted.items()
+        if k not in erased
+    ]
+    if new:
+        connection.execute(subjects.insert(), new)
+    result = {k: erased.get(k) for k in keys}
+    for p in fresh:
+        if p.event.type is EventType.ERASE:
+            previous = result[p.subject]
+            result[p.subject] = (
+                max(previous, p.event.occurred_at) if previous else p.event.occurred_at
+            )
+    return result
+
+
+def _erase(connection: sa.Connection, erasures: dict[str, datetime | None]) -> None:
+    """Forget the clear address and the evidence of everything up to the erasure."""
+    for subject, moment in erasures.items():
+        assert moment is not None
+        covered = sa.select(events.c.id).where(
+            events.c.subject == subject, events.c.occurred_at <= moment
+        )
+        connection.execute(evidence.delete().where(evidence.c.event_id.in_(covered)))
+        connection.execute(
+            subjects.update()
+            .where(subjects.c.key == subject)
+            .values(address=None, erased_at=moment)
+        )
+
+
+__all__ = ["Prepared", "append", "prepare"]
