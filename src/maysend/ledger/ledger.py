@@ -12,7 +12,7 @@ import hashlib
 from collections.abc import Callable, Iterable, Sequence
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import sqlalchemy as sa
 from sqlalchemy.engine import Engine
@@ -33,6 +33,10 @@ from maysend.ledger.schema import chain_head, notices
 from maysend.ledger.state import ConsentState, EventType
 from maysend.ledger.write import append, prepare
 from maysend.settings import LedgerSettings
+
+if TYPE_CHECKING:
+    from maysend.ledger.importers.run import ImportReport
+    from maysend.ledger.importers.tabular import Row
 
 Clock = Callable[[], datetime]
 
@@ -106,6 +110,18 @@ class Ledger:
             return []
         with guarded(self.url), write_transaction(self.engine) as connection:
             return append(connection, prepared, self.keyring, self.clock())
+
+    def import_rows(self, rows: Iterable[Row], **options: Any) -> ImportReport:
+        """Import (line, row) pairs in whole batches (see `maysend.ledger.importers`)."""
+        from maysend.ledger.importers.run import import_rows
+
+        return import_rows(self, rows, **options)
+
+    def import_file(self, path: Path | str, **options: Any) -> ImportReport:
+        """Import a CSV or JSON Lines file (options: format, mapping, batch_size, on_read)."""
+        from maysend.ledger.importers.run import import_file
+
+        return import_file(self, Path(path), **options)
 
     def add_notice(self, version: str, text: str) -> Notice:
         """File the wording of a consent notice; a version, once filed, never changes."""

@@ -1,0 +1,23 @@
+"""Importing consent history: CSV / JSON Lines in the ledger's own columns, and ESP exports.
+
+import_file(ledger, path, *, format="native", mapping=None, batch_size=5000, on_read=None)
+    -> ImportReport
+import_rows(ledger, rows, *, format="native", mapping=None, batch_size=5000) -> ImportReport
+formats() -> {name: FormatSpec}   (native, ses, sendgrid-unsubscribes,
+    sendgrid-spam-reports, mailchimp, mailgun-unsubscribes, mailgun-complaints)
+"""
+
+from maysend.ledger.importers.formats import FormatSpec, formats
+from maysend.ledger.importers.run import BATCH_SIZE, ImportReport, import_file, import_rows
+from maysend.ledger.importers.tabular import parse_mapping, read_rows
+
+__all__ = [
+    "BATCH_SIZE",
+    "FormatSpec",
+    "ImportReport",
+    "formats",
+    "import_file",
+    "import_rows",
+    "parse_mapping",
+    "read_rows",
+]

@@ -1,0 +1,186 @@
+"""Import formats as data: `formats.yaml` says how each export's rows become events.
+
+`row_events` applies one format to one row: it raises InvalidEvent (naming the
+field) for a bad row, returns a `Skip` for a row that is well-formed but not a
+consent event (a bounce), and otherwise the validated events.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from datetime import datetime
+from functools import cache
+from importlib import resources
+from typing import Any
+
+import yaml
+
+from maysend.errors import ConfigError, InvalidEvent
+from maysend.ledger.events import NewEvent, new_event
+
+NATIVE = "native"
+TOPIC_ALL = frozenset({"", "*"})
+
+
+@dataclass(frozen=True, slots=True)
+class Skip:
+    reason: str
+
+
+@dataclass(frozen=True, slots=True)
+class FormatSpec:
+    name: str
+    description: str
+    source: str
+    fields: Mapping[str, tuple[str, ...]]
+    rules: tuple[Mapping[str, Any], ...] = ()
+    permissions: Mapping[str, str] = field(default_factory=dict)
+    granted: frozenset[str] = frozenset()
+
+
+@cache
+def formats() -> dict[str, FormatSpec]:
+    """Every shipped import format by name."""
+    text = resources.files("maysend.ledger.importers").joinpath("formats.yaml").read_text("utf-8")
+    try:
+        data = yaml.safe_load(text)
+        return {name: _spec(name, body) for name, body in data.items()}
+    except (yaml.YAMLError, KeyError, TypeError, AttributeError) as exc:
+        raise ConfigError(f"importers/formats.yaml cannot be used: {exc}") from exc
+
+
+def _spec(name: str, body: Mapping[str, Any]) -> FormatSpec:
+    permissions = body.get("permissions") or {}
+    return FormatSpec(
+        name=name,
+        description=body["description"],
+        source=body["source"],
+        fields={k: tuple(v) for k, v in body["fields"].items()},
+        rules=tuple(body.get("rules") or ()),
+        permissions=dict(permissions.get("columns") or {}),
+        granted=frozenset(str(v).lower() for v in permissions.get("granted") or ()),
+    )
+
+
+def get_format(name: str) -> FormatSpec:
+    known = formats()
+    if name not in known:
+        raise ConfigError(f"unknown import format {name!r} (one of {', '.join(sorted(known))})")
+    return known[name]
+
+
+def pick(row: Mapping[str, str], columns: tuple[str, ...]) -> str:
+    """The first non-empty value among `columns` (matched case-insensitively)."""
+    lowered = {k.strip().lower(): v for k, v in row.items()}
+    for column in columns:
+        value = lowered.get(column.lower())
+        if value is not None and str(value).strip():
+            return str(value).strip()
+    return ""
+
+
+def row_events(spec: FormatSpec, row: Mapping[str, str], *, now: datetime) -> list[NewEvent] | Skip:
+    """The events one row stands for, or why it is skipped; raise InvalidEvent if it is bad."""
+    values = {name: pick(row, columns) for name, columns in spec.fields.items()}
+    if spec.name == NATIVE:
+        return [_native(values, now)]
+    if not values.get("address"):
+        raise InvalidEvent("no address in this row", field="address")
+    for rule in spec.rules:
+        if _matches(rule.get("when") or {}, values):
+            if "skip" in rule:
+                return Skip(str(rule["skip"]))
+            evidence_row = {"format": spec.name, "row": dict(row)}
+            emitted = [
+                event
+                for template in rule["events"]
+                for event in _emit(spec, template, values, row, evidence_row, now)
+            ]
+            return emitted or Skip("no marketing permission is granted in this row")
+    raise InvalidEvent("row matches no rule of this format", field="status")
+
+
+def _native(values: Mapping[str, str], now: datetime) -> NewEvent:
+    if not values.get("event"):
+        raise InvalidEvent("no event in this row", field="event")
+    return new_event(
+        values.get("address", ""),
+        values["event"],
+        at=values.get("at") or None,
+        channel=values.get("channel") or "email",
+        purpose=values.get("purpose") or "marketing",
+        topic=values.get("topic") or None,
+        source=values.get("source") or "import",
+        country=values.get("country") or None,
+        notice=values.get("notice") or None,
+        product=values.get("product") or None,
+        refusal_offered=values.get("refusal_offered") or False,
+        evidence=values.get("evidence") or None,
+        now=now,
+    )
+
+
+def _matches(when: Mapping[str, Any], values: Mapping[str, str]) -> bool:
+    for name, wanted in when.items():
+        if name == "present" and not values.get(wanted):
+            return False
+        if name == "absent" and values.get(wanted):
+            return False
+        if name not in ("present", "absent"):
+            allowed = {str(w).lower() for w in wanted}
+            if values.get(name, "").lower() not in allowed:
+                return False
+    return True
+
+
+def _emit(
+    spec: FormatSpec,
+    template: Mapping[str, Any],
+    values: Mapping[str, str],
+    row: Mapping[str, str],
+    evidence_row: Mapping[str, Any],
+    now: datetime,
+) -> list[NewEvent]:
+    condition = template.get("if")
+    if condition and not values.get(condition):
+        return []
+    at = next((values[f] for f in template.get("at", ()) if values.get(f)), "")
+    if not at:
+        raise InvalidEvent("no time for this event", field=str(template.get("at", ["at"])[0]))
+    extra = {k: values[f] for k, f in (template.get("evidence") or {}).items() if values.get(f)}
+    channels = _channels(spec, row) if template.get("permissions") else ["email"]
+    if not channels:
+        return []
+    topics: list[str | None] = [None]
+    if template.get("topics_from"):
+        listed = [t.strip() for t in values.get(template["topics_from"], "").split(",")]
+        topics = [None] if any(t in TOPIC_ALL for t in listed) else list(dict.fromkeys(listed))
+    return [
+        new_event(
+            values["address"],
+            template["event"],
+            at=at,
+            channel=channel,
+            topic=topic,
+            source=spec.source,
+            country=values.get("country") or None,
+            evidence={**evidence_row, **extra},
+            now=now,
+        )
+        for channel in channels
+        for topic in topics
+    ]
+
+
+def _channels(spec: FormatSpec, row: Mapping[str, str]) -> list[str]:
+    """Channels a row's marketing-permission columns grant (email when the file has none)."""
+    lowered = {k.strip().lower(): (v or "").strip().lower() for k, v in row.items()}
+    present = {c.lower(): ch for c, ch in spec.permissions.items() if c.lower() in lowered}
+    if not present:
+        return ["email"]
+    granted = {ch for c, ch in present.items() if lowered[c] in spec.granted}
+    return sorted(granted)
+
+
+__all__ = ["NATIVE", "FormatSpec", "Skip", "formats", "get_format", "pick", "row_events"]
