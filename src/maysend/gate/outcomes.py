@@ -1,0 +1,118 @@
+"""From a recipient's consent-fact columns to the policy's outcome, once per combination.
+
+The engines (DuckDB, Spark) compute, for every recipient, the same discrete
+columns `maysend.policy.consent_facts` would (see `FACT_COLUMNS`); this module
+turns each distinct combination into `ConsentFacts`, asks
+`maysend.policy.decide_facts` once, and returns rows to join back. No legal
+rule is evaluated anywhere else in the gate.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from functools import lru_cache
+from typing import Any
+
+from maysend.classify.verdict import Verdict
+from maysend.ledger.state import EventType, Status
+from maysend.policy import (
+    ConsentFacts,
+    JurisdictionChoice,
+    MessageChecks,
+    PolicyConfig,
+    choose_jurisdiction,
+    decide_facts,
+    required_windows,
+)
+from maysend.policy.rules import Window
+
+FACT_COLUMNS = (
+    "country",
+    "answered",
+    "status",
+    "confirmed",
+    "purchase",
+    "product_similar",
+    "refusal_offered",
+    "inquiry",
+)
+OUTCOME_COLUMNS = ("action", "reason_code", "citation", "jurisdiction", "kind")
+
+
+def window_column(name: str) -> str:
+    """The engines' column for one window flag (names come from the policy's data)."""
+    return "w_" + "".join(c if c.isalnum() else "_" for c in name.lower())
+
+
+@dataclass(frozen=True, slots=True)
+class FactModel:
+    """What the engines must compute: the base fact columns plus one flag per window."""
+
+    windows: Mapping[str, Window]
+
+    @property
+    def columns(self) -> tuple[str, ...]:
+        return FACT_COLUMNS + tuple(window_column(n) for n in sorted(self.windows))
+
+    def facts(
+        self, row: Mapping[str, Any], choice: JurisdictionChoice, config: PolicyConfig
+    ) -> ConsentFacts | None:
+        """The ConsentFacts of one combination, for the jurisdiction chosen for it."""
+        if not row["answered"] or choice.code is None:
+            return None
+        own = config.jurisdiction(choice.code).route_windows()
+        inside = {n for n in own if row[window_column(n)]}
+        purchase = bool(row["purchase"])
+        return ConsentFacts(
+            status=Status(row["status"]),
+            confirmed=bool(row["confirmed"]),
+            purchase=purchase,
+            purchase_within=frozenset(n for n in inside if own[n].event is EventType.PURCHASE),
+            product_declared=bool((config.declared_product or "").strip()),
+            product_similar=purchase and bool(row["product_similar"]),
+            refusal_offered=purchase and bool(row["refusal_offered"]),
+            inquiry=bool(row["inquiry"]),
+            inquiry_within=frozenset(n for n in inside if own[n].event is EventType.INQUIRY),
+        )
+
+
+def fact_model(config: PolicyConfig) -> FactModel:
+    return FactModel(required_windows(config))
+
+
+def decide_combinations(
+    rows: Iterable[Mapping[str, Any]],
+    *,
+    model: FactModel,
+    checks: MessageChecks,
+    verdict: Verdict,
+    config: PolicyConfig,
+) -> list[dict[str, Any]]:
+    """One outcome row per distinct fact combination: the fact columns plus OUTCOME_COLUMNS."""
+    choose = lru_cache(maxsize=None)(lambda country: choose_jurisdiction(country, config))
+    out: list[dict[str, Any]] = []
+    for row in rows:
+        choice = choose(row["country"])
+        outcome = decide_facts(checks, verdict, choice, model.facts(row, choice, config), config)
+        out.append(
+            {
+                **{c: row[c] for c in model.columns},
+                "action": outcome.action.value,
+                "reason_code": outcome.code,
+                "citation": outcome.citation,
+                "jurisdiction": outcome.jurisdiction or "",
+                "kind": outcome.kind.value if outcome.kind else "",
+            }
+        )
+    return out
+
+
+__all__ = [
+    "FACT_COLUMNS",
+    "OUTCOME_COLUMNS",
+    "FactModel",
+    "decide_combinations",
+    "fact_model",
+    "window_column",
+]
