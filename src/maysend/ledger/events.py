@@ -26,16 +26,17 @@ _SLUG = re.compile(r"^[a-z0-9][a-z0-9_.:-]{0,63}$")
 _COUNTRY = re.compile(r"^[A-Z]{2}$")
 
 # Order of events that share one instant: fail closed, so an opt-out recorded at
-# the same second as a consent wins, and a confirmation follows its consent.
+# the same second as a consent wins, a confirmation follows its consent, and the
+# strongest opt-out is the one named.
 PRECEDENCE: dict[EventType, int] = {
     EventType.CONSENT: 0,
     EventType.CONFIRM: 1,
     EventType.PURCHASE: 2,
-    EventType.INQUIRY: 2,
-    EventType.WITHDRAW: 3,
-    EventType.OBJECT: 3,
-    EventType.COMPLAINT: 3,
-    EventType.ERASE: 4,
+    EventType.INQUIRY: 3,
+    EventType.WITHDRAW: 4,
+    EventType.OBJECT: 5,
+    EventType.COMPLAINT: 6,
+    EventType.ERASE: 7,
 }
 
 

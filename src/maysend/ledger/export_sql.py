@@ -12,6 +12,7 @@ from typing import Any
 
 import sqlalchemy as sa
 
+from maysend.ledger.events import PRECEDENCE
 from maysend.ledger.schema import UTCDateTime
 
 TIMESTAMP_COLUMNS = (
@@ -43,6 +44,11 @@ _ON = (
 )
 
 
+def _precedence() -> str:
+    whens = " ".join(f"WHEN '{kind.value}' THEN {rank}" for kind, rank in PRECEDENCE.items())
+    return f"CASE type {whens} END"
+
+
 def _pick(position: str, column: str, name: str) -> str:
     return f"MAX(CASE WHEN r.pos = a2.{position} THEN r.{column} END) AS {name}"
 
@@ -52,8 +58,7 @@ FOLD_AT_SQL = (
 WITH ev AS (
   SELECT id, subject, channel, purpose, COALESCE(topic, '') AS topic, type, occurred_at,
          country, product, CASE WHEN refusal_offered THEN 1 ELSE 0 END AS refusal,
-         CASE type WHEN 'consent' THEN 0 WHEN 'confirm' THEN 1 WHEN 'purchase' THEN 2
-                   WHEN 'inquiry' THEN 2 WHEN 'erase' THEN 4 ELSE 3 END AS prec
+         {precedence} AS prec
   FROM events WHERE occurred_at <= :at
 ),
 keys AS (SELECT DISTINCT subject, channel, purpose, topic AS ktopic FROM ev),
@@ -132,6 +137,6 @@ SELECT {subject} AS subject, f.channel, f.purpose, NULLIF(f.ktopic, '') AS topic
   f.subject AS subject_key
 FROM f LEFT JOIN subjects s ON s.key = f.subject
 """
-)
+).replace("{precedence}", _precedence())
 
 __all__ = ["FOLD_AT_SQL", "ID_COLUMNS", "TIMESTAMP_COLUMNS", "column_types"]

@@ -43,7 +43,7 @@ class Keyring:
 
 def load_keyring(connection: sa.Connection, hash_secret: str | None) -> Keyring:
     """Read (or, on a new ledger, create) the keying mode, checking it matches the settings."""
-    rows = connection.execute(sa.select(ledger_meta.c.name, ledger_meta.c.value)).tuples()
+    rows = connection.execute(sa.select(ledger_meta.c.name, ledger_meta.c.value))
     meta = dict(rows.all())
     if "key_check" not in meta:
         meta = _initialise(connection, hash_secret)

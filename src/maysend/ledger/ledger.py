@@ -193,7 +193,7 @@ class Ledger:
                 sa.select(notices.c.version, notices.c.text, notices.c.text_sha256).where(
                     notices.c.version.in_(sorted(versions))
                 )
-            ).tuples()
+            )
             filed = {version: Notice(version, text, sha) for version, text, sha in rows}
         return build_proof(self.keyring.join_subject(normalized), history, filed, self.clock())
 

@@ -180,7 +180,7 @@ def _subjects(
         chunk = keys[start : start + CHUNK]
         rows = connection.execute(
             sa.select(subjects.c.key, subjects.c.erased_at).where(subjects.c.key.in_(chunk))
-        ).tuples()
+        )
         erased.update(dict(rows.all()))
     new = [
         {"key": k, "address": None if keyring.hash_only else a, "erased_at": None}

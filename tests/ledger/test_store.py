@@ -1,0 +1,159 @@
+"""The store: record, state, history, idempotency, late history, validation, erasure."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+import pytest
+import sqlalchemy as sa
+
+from maysend.errors import ConfigError, InvalidAddress, InvalidEvent, LedgerUnavailable
+from maysend.ledger import Ledger, Status
+from maysend.ledger.schema import events, evidence, subjects
+
+from .conftest import settings
+
+ADDR = "Reader@Example.COM"
+
+
+def count(ledger: Ledger, table: sa.Table = events) -> int:
+    with ledger.engine.connect() as connection:
+        return int(connection.execute(sa.select(sa.func.count()).select_from(table)).scalar_one())
+
+
+def test_record_then_state_and_history(ledger: Ledger) -> None:
+    stored = ledger.record(ADDR, "consent", at="2024-03-01T10:00:00Z", source="form", country="gb")
+    assert stored.id == 1 and stored.country == "GB"
+    state = ledger.state("  Reader@EXAMPLE.com ")
+    assert state.subject == "Reader@example.com"
+    assert state.status is Status.CONSENTED
+    assert state.consent is not None and state.consent.event_id == stored.id
+    assert [e.id for e in ledger.history(ADDR)] == [1]
+    # the local part is the provider's business: a different case is another subject
+    assert ledger.state("reader@example.com").status is Status.NONE
+
+
+def test_recording_the_same_event_twice_stores_it_once(ledger: Ledger) -> None:
+    first = ledger.record(ADDR, "withdraw", at="2024-03-01T10:00:00Z", source="form")
+    again = ledger.record(ADDR, "withdraw", at="2024-03-01T10:00:00Z", source="form")
+    assert again.id == first.id
+    assert count(ledger) == 1
+
+
+@pytest.mark.parametrize(
+    ("address", "event", "fields", "field"),
+    [
+        ("not-an-address", "consent", {}, "address"),
+        (ADDR, "subscribe", {}, "event"),
+        (ADDR, "consent", {"at": "yesterday-ish"}, "at"),
+        (ADDR, "consent", {"at": "2999-01-01T00:00:00Z"}, "at"),
+        (ADDR, "consent", {"evidence": "{not json"}, "evidence"),
+        (ADDR, "consent", {"evidence": "[1, 2]"}, "evidence"),
+        (ADDR, "consent", {"channel": "fax"}, "channel"),
+        (ADDR, "consent", {"country": "Britain"}, "country"),
+    ],
+    ids=[
+        "address",
+        "event",
+        "unparseable-time",
+        "future-time",
+        "bad-json",
+        "json-not-object",
+        "channel",
+        "country",
+    ],
+)
+def test_bad_input_names_the_field_and_stores_nothing(
+    ledger: Ledger, address: str, event: str, fields: dict[str, str], field: str
+) -> None:
+    with pytest.raises(InvalidEvent) as caught:
+        ledger.record(address, event, **fields)
+    assert caught.value.field == field
+    assert count(ledger) == 0 and count(ledger, subjects) == 0
+
+
+def test_older_history_arriving_late_is_folded_in(ledger: Ledger) -> None:
+    ledger.record(ADDR, "consent", at="2024-05-01T00:00:00Z")
+    ledger.record(ADDR, "withdraw", at="2024-04-01T00:00:00Z")  # older: consent still stands
+    assert ledger.state(ADDR).status is Status.CONSENTED
+    ledger.record(ADDR, "complaint", at="2024-05-02T00:00:00Z")
+    assert ledger.state(ADDR).status is Status.COMPLAINED
+    ledger.record(ADDR, "consent", at="2024-03-01T00:00:00Z", topic="news")  # new key, late
+    news = ledger.state(ADDR, topic="news")
+    assert news.status is Status.COMPLAINED
+    assert ledger.state(ADDR, at="2024-04-15T00:00:00Z", topic="news").status is Status.WITHDRAWN
+    assert ledger.state(ADDR, at="2024-03-15T00:00:00Z", topic="news").status is Status.CONSENTED
+
+
+def test_topic_without_its_own_events_follows_the_purpose(ledger: Ledger) -> None:
+    ledger.record(ADDR, "consent", at="2024-05-01T00:00:00Z")
+    assert ledger.state(ADDR, topic="offers").status is Status.CONSENTED
+    ledger.record(ADDR, "withdraw", at="2024-05-02T00:00:00Z", channel="sms")
+    assert ledger.state(ADDR, channel="sms").status is Status.WITHDRAWN
+    assert ledger.state(ADDR).status is Status.CONSENTED
+
+
+def test_double_opt_in_setting(db_url: str) -> None:
+    with Ledger.open(db_url, settings=settings(db_url, require_double_opt_in=True)) as ledger:
+        ledger.record(ADDR, "consent", at="2024-05-01T00:00:00Z")
+        assert ledger.state(ADDR).status is Status.PENDING
+        ledger.record(ADDR, "confirm", at="2024-05-01T00:10:00Z", evidence={"token": "t-1"})
+        state = ledger.state(ADDR)
+        assert state.status is Status.CONSENTED
+        assert state.confirmed is not None
+
+
+def test_erasure_keeps_only_a_keyed_suppression(ledger: Ledger) -> None:
+    ledger.record(ADDR, "consent", at="2024-05-01T00:00:00Z", evidence={"ip": "192.0.2.7"})
+    ledger.record(ADDR, "erase", at="2024-06-01T00:00:00Z")
+    assert ledger.state(ADDR).status is Status.ERASED
+    assert ledger.state(ADDR, channel="sms", topic="news").status is Status.ERASED
+    with ledger.engine.connect() as connection:
+        assert connection.execute(sa.select(subjects.c.address)).scalars().all() == [None]
+        assert connection.execute(sa.select(sa.func.count()).select_from(evidence)).scalar() == 0
+    assert all(e.evidence is None for e in ledger.history(ADDR))
+    assert ledger.verify().intact
+    # history imported after the erasure keeps no evidence either
+    ledger.record(ADDR, "purchase", at="2024-01-01T00:00:00Z", evidence={"order": "o-1"})
+    assert count(ledger, evidence) == 0
+    assert ledger.verify().intact
+
+
+def test_hash_only_mode_stores_no_clear_address(db_url: str) -> None:
+    config = settings(db_url, hash_secret="deployment-secret")
+    with Ledger.open(db_url, settings=config) as ledger:
+        ledger.record("someone@example.org", "withdraw", at="2024-05-01T00:00:00Z")
+        state = ledger.state("someone@example.org")
+        assert state.status is Status.WITHDRAWN
+        assert "@" not in state.subject
+        with ledger.engine.connect() as connection:
+            dump = [
+                str(row)
+                for table in (events, subjects)
+                for row in connection.execute(sa.select(table))
+            ]
+        assert not any("someone" in line for line in dump)
+    with pytest.raises(ConfigError):
+        Ledger.open(db_url, settings=settings(db_url, hash_secret="another-secret"))
+    with pytest.raises(ConfigError):
+        Ledger.open(db_url, settings=settings(db_url))
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "postgresql+psycopg://postgres@127.0.0.1:1/test",
+        "sqlite:////nonexistent-directory/ledger.db",
+    ],
+    ids=["postgres-down", "sqlite-unwritable"],
+)
+def test_unreachable_store_fails_closed(url: str) -> None:
+    with pytest.raises(LedgerUnavailable):
+        Ledger.open(url, settings=settings(url))
+
+
+def test_clock_is_used_for_default_time(db_url: str) -> None:
+    fixed = datetime(2025, 1, 2, 3, 4, 5, tzinfo=UTC)
+    with Ledger.open(db_url, settings=settings(db_url), clock=lambda: fixed) as ledger:
+        stored = ledger.record(ADDR, "inquiry")
+        assert stored.occurred_at == fixed == stored.recorded_at
