@@ -2,7 +2,8 @@
 
 Layering follows rspamd: the package's files are read-only; a deployment's
 `config_dir/local.d/<file>` is merged into the shipped file (mappings merge
-key by key, anything else replaces), `config_dir/override.d/<file>` replaces it.
+key by key, lists of rules merge on their `code`, anything else replaces),
+`config_dir/override.d/<file>` replaces it.
 A jurisdiction file in local.d or override.d with no shipped counterpart adds
 a jurisdiction. Loading reads files; deciding never does.
 """
@@ -91,13 +92,22 @@ class PolicyConfig:
         return replace(self, declared_product=product.strip() if product else None)
 
 
+def keyed_items(value: Any) -> bool:
+    return isinstance(value, list) and all(isinstance(i, Mapping) and "code" in i for i in value)
+
+
 def merge(base: Any, layer: Any) -> Any:
-    """local.d semantics: mappings merge key by key, anything else replaces."""
+    """local.d semantics: mappings merge key by key; lists of rules (items with a `code`)
+    merge item by item on `code`, new codes appended; anything else replaces."""
     if isinstance(base, Mapping) and isinstance(layer, Mapping):
         merged = dict(base)
         for key, value in layer.items():
             merged[key] = merge(base[key], value) if key in base else value
         return merged
+    if keyed_items(base) and keyed_items(layer):
+        by_code = {item["code"]: item for item in layer}
+        kept = [merge(item, by_code.pop(item["code"], {})) for item in base]
+        return kept + list(by_code.values())
     return layer
 
 

@@ -11,6 +11,17 @@ from maysend.classify.verdict import Category, Kind, PrimaryPurpose, Verdict
 from maysend.policy.model import Result, Step
 from maysend.policy.rules import JurisdictionRules, MarketingTest, RuleRef
 
+WHY_MARKETING = {
+    MarketingTest.KIND: "one promotional element makes the whole message marketing",
+    MarketingTest.PRIMARY_PURPOSE: "its primary purpose is commercial",
+    MarketingTest.SOLELY_TRANSACTIONAL: "it is not solely transactional",
+}
+WHY_SERVICE = {
+    MarketingTest.KIND: "no promotional element",
+    MarketingTest.PRIMARY_PURPOSE: "its primary purpose is transactional",
+    MarketingTest.SOLELY_TRANSACTIONAL: "solely transactional",
+}
+
 
 def names(categories: frozenset[Category]) -> str:
     return ", ".join(sorted(c.value for c in categories)) or "none"
@@ -45,10 +56,10 @@ def marketing_step(verdict: Verdict, rules: JurisdictionRules) -> tuple[Kind, St
         return Kind.SERVICE, info(alone[min(found)], text)
     test = rules.marketing
     if kind is Kind.MARKETING:
-        text = f"{test.rule} ({test.test.value} test); promotional categories: {names(found)}"
+        text = f"{test.rule}: {WHY_MARKETING[test.test]} (promotional: {names(found)})"
         return kind, info(test, text)
     basis = verdict.service_basis.value if verdict.service_basis else "none named"
-    text = f"not {test.rule}: no promotional element (service basis: {basis})"
+    text = f"not {test.rule}: {WHY_SERVICE[test.test]} (service basis: {basis})"
     return kind, info(rules.service, text)
 
 

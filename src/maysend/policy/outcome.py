@@ -48,9 +48,16 @@ def hold(code: str, detail: str = "", *trail: Step, uses: tuple[str, ...] = ()) 
 
 
 def place_step(choice: JurisdictionChoice, rules: JurisdictionRules) -> Step:
-    where = f"country {choice.country}" if choice.country else "no country on record"
-    how = {Basis.COUNTRY: "is governed by", Basis.STRICTEST: "falls to the strictest,"}
-    text = f"{where} {how.get(choice.basis, 'falls to the default,')} {rules.code}"
+    if choice.basis is Basis.COUNTRY:
+        text = f"country {choice.country} is governed by {rules.code}"
+    else:
+        which = "the strictest configured" if choice.basis is Basis.STRICTEST else "the default"
+        where = (
+            f"country {choice.country} is claimed by no jurisdiction"
+            if choice.country
+            else ("no country on record")
+        )
+        text = f"{where}: {which} jurisdiction, {rules.code}, applies"
     return Step(PLACES[choice.basis], "jurisdiction", rules.name, Result.INFO, text, ("country",))
 
 
