@@ -8,6 +8,7 @@ from hypothesis import strategies as st
 
 from maysend.ledger import Status, fold_state
 from maysend.ledger.events import StoredEvent
+
 from .factory import day, ev
 
 # (id, events as (kind, day, topic), ask topic, require DOI, expected status)
@@ -149,7 +150,8 @@ def test_state_at_a_past_time_ignores_later_events() -> None:
     events = _events([("consent", 1, None), ("withdraw", 5, None)])
     past = fold_state(events, at=day(3), channel="email", purpose="marketing")
     assert past.status is Status.CONSENTED
-    assert past.consent is not None and past.consent.event_id == 1
+    assert past.consent is not None
+    assert past.consent.event_id == 1
 
 
 def test_channel_and_purpose_are_separate() -> None:
@@ -167,9 +169,11 @@ def test_relationship_facts_are_kept() -> None:
     state = fold_state(events, at=day(5), channel="email", purpose="marketing")
     assert state.last_purchase is not None
     assert (state.last_purchase.product, state.last_purchase.refusal_offered) == ("shoes", True)
-    assert state.last_inquiry is not None and state.last_inquiry.event_id == 2
+    assert state.last_inquiry is not None
+    assert state.last_inquiry.event_id == 2
     assert state.country == "CA"
-    assert state.opt_out is not None and state.status is Status.WITHDRAWN
+    assert state.opt_out is not None
+    assert state.status is Status.WITHDRAWN
 
 
 KINDS = ["consent", "confirm", "withdraw", "object", "complaint", "purchase", "inquiry", "erase"]

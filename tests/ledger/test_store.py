@@ -7,7 +7,7 @@ from datetime import UTC, datetime
 import pytest
 import sqlalchemy as sa
 
-from maysend.errors import ConfigError, InvalidAddress, InvalidEvent, LedgerUnavailable
+from maysend.errors import ConfigError, InvalidEvent, LedgerUnavailable
 from maysend.ledger import Ledger, Status
 from maysend.ledger.schema import events, evidence, subjects
 
@@ -23,11 +23,13 @@ def count(ledger: Ledger, table: sa.Table = events) -> int:
 
 def test_record_then_state_and_history(ledger: Ledger) -> None:
     stored = ledger.record(ADDR, "consent", at="2024-03-01T10:00:00Z", source="form", country="gb")
-    assert stored.id == 1 and stored.country == "GB"
+    assert stored.id == 1
+    assert stored.country == "GB"
     state = ledger.state("  Reader@EXAMPLE.com ")
     assert state.subject == "Reader@example.com"
     assert state.status is Status.CONSENTED
-    assert state.consent is not None and state.consent.event_id == stored.id
+    assert state.consent is not None
+    assert state.consent.event_id == stored.id
     assert [e.id for e in ledger.history(ADDR)] == [1]
     # the local part is the provider's business: a different case is another subject
     assert ledger.state("reader@example.com").status is Status.NONE
@@ -69,7 +71,8 @@ def test_bad_input_names_the_field_and_stores_nothing(
     with pytest.raises(InvalidEvent) as caught:
         ledger.record(address, event, **fields)
     assert caught.value.field == field
-    assert count(ledger) == 0 and count(ledger, subjects) == 0
+    assert count(ledger) == 0
+    assert count(ledger, subjects) == 0
 
 
 def test_older_history_arriving_late_is_folded_in(ledger: Ledger) -> None:

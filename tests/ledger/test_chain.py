@@ -1,0 +1,103 @@
+"""verify() names every event changed, removed or inserted behind the ledger's back."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import pytest
+import sqlalchemy as sa
+from sqlalchemy.exc import DBAPIError
+
+from maysend.ledger import Ledger
+from maysend.ledger.chain import link
+from maysend.ledger.schema import events
+
+ADDR = "chain@example.net"
+
+
+def _fill(ledger: Ledger) -> None:
+    ledger.record(ADDR, "consent", at="2024-01-01T00:00:00Z", evidence={"ip": "192.0.2.1"})
+    ledger.record(ADDR, "confirm", at="2024-01-01T00:05:00Z")
+    ledger.record(ADDR, "withdraw", at="2024-02-01T00:00:00Z")
+
+
+def _tamper(ledger: Ledger, *statements: str) -> None:
+    """Raw SQL as a database administrator would run it, append-only guard switched off."""
+    with ledger.engine.connect() as connection, connection.begin():
+        if connection.dialect.name == "postgresql":
+            connection.exec_driver_sql("ALTER TABLE events DISABLE TRIGGER events_append_only")
+        else:
+            connection.exec_driver_sql("DROP TRIGGER events_no_update")
+            connection.exec_driver_sql("DROP TRIGGER events_no_delete")
+        for statement in statements:
+            connection.exec_driver_sql(statement)
+
+
+def _rehash_row_2(ledger: Ledger) -> None:
+    """Change event 2 and recompute its own hash: only the link to event 3 betrays it."""
+    with ledger.engine.connect() as connection:
+        row = dict(connection.execute(sa.select(events).where(events.c.id == 2)).mappings().one())
+    row["type"] = "consent"
+    new_hash = link(row, row["prev_hash"])
+    _tamper(ledger, f"UPDATE events SET type = 'consent', hash = '{new_hash}' WHERE id = 2")
+
+
+CASES: list[tuple[str, Callable[[Ledger], None], str]] = [
+    (
+        "changed",
+        lambda lg: _tamper(lg, "UPDATE events SET type = 'consent' WHERE id = 3"),
+        "event 3: changed",
+    ),
+    ("removed", lambda lg: _tamper(lg, "DELETE FROM events WHERE id = 2"), "event 2: removed"),
+    (
+        "removed-last",
+        lambda lg: _tamper(lg, "DELETE FROM events WHERE id = 3"),
+        "events 3..3 removed",
+    ),
+    (
+        "inserted",
+        lambda lg: _tamper(
+            lg,
+            "INSERT INTO events SELECT 4, subject, channel, purpose, topic, 'consent', occurred_at,"
+            " recorded_at, source, country, notice_version, product, refusal_offered,"
+            " evidence_digest, 'forged-key', hash, hash FROM events WHERE id = 3",
+        ),
+        "event 4: inserted",
+    ),
+    ("rewritten-and-rehashed", _rehash_row_2, "event 3: does not follow event 2"),
+    (
+        "evidence-changed",
+        lambda lg: _tamper(lg, 'UPDATE evidence SET body = \'{"ip":"198.51.100.9"}\''),
+        "event 1: evidence changed",
+    ),
+    (
+        "evidence-removed",
+        lambda lg: _tamper(lg, "DELETE FROM evidence"),
+        "event 1: evidence removed",
+    ),
+]
+
+
+def test_intact_chain_verifies(ledger: Ledger) -> None:
+    _fill(ledger)
+    result = ledger.verify()
+    assert result.intact
+    assert result.checked == 3
+    assert ledger.head()[0] == 3
+
+
+@pytest.mark.parametrize(("tamper", "named"), [c[1:] for c in CASES], ids=[c[0] for c in CASES])
+def test_tampering_is_named(ledger: Ledger, tamper: Callable[[Ledger], None], named: str) -> None:
+    _fill(ledger)
+    tamper(ledger)
+    result = ledger.verify()
+    assert not result.intact
+    assert any(named in problem for problem in result.problems), result.problems
+
+
+def test_events_table_refuses_updates_and_deletes(ledger: Ledger) -> None:
+    _fill(ledger)
+    for statement in ("UPDATE events SET type = 'consent'", "DELETE FROM events"):
+        with pytest.raises(DBAPIError, match="append-only"), ledger.engine.begin() as connection:
+            connection.exec_driver_sql(statement)
+    assert ledger.verify().intact

@@ -1,0 +1,56 @@
+"""Migrations run up and down on both databases, and match the table definitions."""
+
+from __future__ import annotations
+
+import sqlalchemy as sa
+from alembic.autogenerate import compare_metadata
+from alembic.runtime.migration import MigrationContext
+
+from maysend.ledger.engine import make_engine
+from maysend.ledger.migrate import current_revision, downgrade, upgrade
+from maysend.ledger.schema import metadata
+
+LEDGER_TABLES = {
+    "chain_head",
+    "current_state",
+    "events",
+    "evidence",
+    "ledger_meta",
+    "notices",
+    "subjects",
+}
+
+
+def _tables(engine: sa.Engine) -> set[str]:
+    return set(sa.inspect(engine).get_table_names()) & LEDGER_TABLES
+
+
+def test_up_down_up(db_url: str) -> None:
+    engine = make_engine(db_url)
+    upgrade(engine)
+    assert current_revision(engine) == "0001"
+    assert _tables(engine) == LEDGER_TABLES
+    downgrade(engine)
+    assert current_revision(engine) is None
+    assert _tables(engine) == set()
+    upgrade(engine)
+    assert _tables(engine) == LEDGER_TABLES
+    engine.dispose()
+
+
+def test_migrated_schema_matches_the_table_definitions(db_url: str) -> None:
+    engine = make_engine(db_url)
+    upgrade(engine)
+    with engine.connect() as connection:
+        context = MigrationContext.configure(connection, opts={"compare_type": True})
+        differences = compare_metadata(context, metadata)
+    engine.dispose()
+    assert differences == []
+
+
+def test_upgrade_is_idempotent(db_url: str) -> None:
+    engine = make_engine(db_url)
+    upgrade(engine)
+    upgrade(engine)
+    assert current_revision(engine) == "0001"
+    engine.dispose()
