@@ -1,0 +1,180 @@
+"""Imports: native CSV / JSON Lines, column mappings, ESP exports, bad rows, idempotency."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from maysend.errors import InputError
+from maysend.ledger import Ledger, Status
+from maysend.ledger.importers import formats, parse_mapping
+
+NATIVE_CSV = """address,event,at,channel,topic,country,source,notice,product,refusal_offered,evidence
+a@example.com,consent,2024-01-01T00:00:00Z,email,,DE,form,v1,,,"{""ip"": ""192.0.2.1""}"
+b@example.com,purchase,2024-01-02T00:00:00Z,email,,GB,shop,,books,yes,
+not-an-address,consent,2024-01-01T00:00:00Z,,,,,,,,
+c@example.com,subscribe,2024-01-01T00:00:00Z,,,,,,,,
+a@example.com,withdraw,2024-01-05T00:00:00Z,email,news,,,,,,
+d@example.com,consent,2999-01-01T00:00:00Z,,,,,,,,
+"""
+
+
+def _write(tmp_path: Path, name: str, text: str) -> Path:
+    path = tmp_path / name
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+def test_native_csv_reports_bad_rows_and_imports_good_ones(ledger: Ledger, tmp_path: Path) -> None:
+    path = _write(tmp_path, "events.csv", NATIVE_CSV)
+    report = ledger.import_file(path, batch_size=2)
+    assert report.imported == 3
+    assert [line for line, _ in report.failed] == [4, 5, 7]
+    reasons = dict(report.failed)
+    assert reasons[4].startswith("address:")
+    assert reasons[5].startswith("event:")
+    assert reasons[7].startswith("at:")
+    assert ledger.state("a@example.com").status is Status.CONSENTED
+    assert ledger.state("a@example.com", topic="news").status is Status.WITHDRAWN
+    purchase = ledger.state("b@example.com").last_purchase
+    assert purchase is not None
+    assert (purchase.product, purchase.refusal_offered) == ("books", True)
+    assert ledger.history("a@example.com")[0].evidence == {"ip": "192.0.2.1"}
+
+
+def test_reimporting_the_same_file_adds_nothing(ledger: Ledger, tmp_path: Path) -> None:
+    path = _write(tmp_path, "events.csv", NATIVE_CSV)
+    ledger.import_file(path)
+    head = ledger.head()
+    again = ledger.import_file(path)
+    assert again.imported == 0
+    assert again.duplicates == 3
+    assert ledger.head() == head
+
+
+def test_json_lines_with_a_column_mapping(ledger: Ledger, tmp_path: Path) -> None:
+    lines = [
+        {"mail": "x@example.org", "what": "consent", "when": 1704067200, "ev": {"ua": "Test/1"}},
+        "not json at all",
+        {"mail": "y@example.org", "what": "object", "when": "2024-01-03T00:00:00+01:00"},
+    ]
+    text = "\n".join(line if isinstance(line, str) else json.dumps(line) for line in lines)
+    path = _write(tmp_path, "events.jsonl", text + "\n")
+    mapping = parse_mapping(["mail=address", "what=event", "when=at", "ev=evidence"])
+    report = ledger.import_file(path, mapping=mapping)
+    assert report.imported == 2
+    assert report.failed[0][0] == 2
+    assert ledger.state("y@example.org").status is Status.OBJECTED
+    assert ledger.history("x@example.org")[0].evidence == {"ua": "Test/1"}
+
+
+def test_bad_mapping_is_refused() -> None:
+    with pytest.raises(InputError):
+        parse_mapping(["address"])
+
+
+FORMAT_CASES = [
+    (
+        "ses",
+        "suppression.csv",
+        "EmailAddress,Reason,LastUpdateTime\n"
+        "s1@example.com,COMPLAINT,2024-02-01T10:00:00Z\n"
+        "s2@example.com,BOUNCE,2024-02-01T10:00:00Z\n",
+        {"s1@example.com": Status.COMPLAINED},
+        1,
+    ),
+    (
+        "sendgrid-unsubscribes",
+        "unsubscribes.csv",
+        "email,created\nu1@example.com,1706781600\n",
+        {"u1@example.com": Status.WITHDRAWN},
+        0,
+    ),
+    (
+        "sendgrid-spam-reports",
+        "spam.csv",
+        "email,created,ip\nr1@example.com,1706781600,192.0.2.4\n",
+        {"r1@example.com": Status.COMPLAINED},
+        0,
+    ),
+    (
+        "mailchimp",
+        "members.csv",
+        "Email Address,First Name,OPTIN_TIME,OPTIN_IP,CONFIRM_TIME,CONFIRM_IP,UNSUB_TIME,"
+        "CLEAN_TIME,LAST_CHANGED,CC,Marketing Permissions: Email\n"
+        "m1@example.com,Ann,2023-01-01 10:00:00,192.0.2.1,2023-01-01 10:05:00,192.0.2.1,,,"
+        "2023-01-01 10:05:00,DE,Y\n"
+        "m2@example.com,Bo,2023-01-01 10:00:00,,,,2023-06-01 09:00:00,,2023-06-01 09:00:00,,\n"
+        "m3@example.com,Cy,2023-01-01 10:00:00,,,,,2023-03-01 00:00:00,2023-03-01 00:00:00,,\n"
+        "m4@example.com,Di,2023-01-01 10:00:00,,,,,,2023-01-01 10:00:00,,N\n",
+        {
+            "m1@example.com": Status.CONSENTED,
+            "m2@example.com": Status.WITHDRAWN,
+            "m3@example.com": Status.NONE,
+            "m4@example.com": Status.NONE,
+        },
+        2,
+    ),
+    (
+        "mailgun-unsubscribes",
+        "unsubscribes.csv",
+        'address,tags,created_at\ng1@example.com,*,"Fri, 02 Feb 2024 10:00:00 GMT"\n'
+        'g2@example.com,weekly,"Fri, 02 Feb 2024 10:00:00 GMT"\n',
+        {"g1@example.com": Status.WITHDRAWN, "g2@example.com": Status.NONE},
+        0,
+    ),
+    (
+        "mailgun-complaints",
+        "complaints.csv",
+        'address,created_at\nc1@example.com,"Fri, 02 Feb 2024 10:00:00 GMT"\n',
+        {"c1@example.com": Status.COMPLAINED},
+        0,
+    ),
+]
+
+
+@pytest.mark.parametrize(
+    ("fmt", "name", "text", "expected", "skipped"),
+    FORMAT_CASES,
+    ids=[c[0] for c in FORMAT_CASES],
+)
+def test_esp_export_formats(
+    ledger: Ledger,
+    tmp_path: Path,
+    fmt: str,
+    name: str,
+    text: str,
+    expected: dict[str, Status],
+    skipped: int,
+) -> None:
+    report = ledger.import_file(_write(tmp_path, name, text), format=fmt)
+    assert report.failed == []
+    assert len(report.skipped) == skipped
+    for address, status in expected.items():
+        assert ledger.state(address).status is status, address
+    assert ledger.import_file(_write(tmp_path, name, text), format=fmt).imported == 0
+
+
+def test_mailchimp_keeps_the_confirmation_and_raw_row(ledger: Ledger, tmp_path: Path) -> None:
+    ledger.import_file(_write(tmp_path, "m.csv", FORMAT_CASES[3][2]), format="mailchimp")
+    state = ledger.state("m1@example.com")
+    assert state.confirmed is not None
+    assert state.country == "DE"
+    first = ledger.history("m1@example.com")[0]
+    assert first.source == "mailchimp"
+    assert first.evidence is not None
+    assert first.evidence["row"]["First Name"] == "Ann"
+    assert first.evidence["ip"] == "192.0.2.1"
+
+
+def test_mailgun_tag_unsubscribe_is_a_topic_opt_out(ledger: Ledger, tmp_path: Path) -> None:
+    ledger.import_file(_write(tmp_path, "u.csv", FORMAT_CASES[4][2]), format="mailgun-unsubscribes")
+    assert ledger.state("g2@example.com", topic="weekly").status is Status.WITHDRAWN
+
+
+def test_every_shipped_format_is_described() -> None:
+    for name, spec in formats().items():
+        assert spec.description, name
+        assert "address" in spec.fields, name
