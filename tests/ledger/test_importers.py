@@ -11,7 +11,8 @@ from maysend.errors import InputError
 from maysend.ledger import Ledger, Status
 from maysend.ledger.importers import formats, parse_mapping
 
-NATIVE_CSV = """address,event,at,channel,topic,country,source,notice,product,refusal_offered,evidence
+NATIVE_CSV = """\
+address,event,at,channel,topic,country,source,notice,product,refusal_offered,evidence
 a@example.com,consent,2024-01-01T00:00:00Z,email,,DE,form,v1,,,"{""ip"": ""192.0.2.1""}"
 b@example.com,purchase,2024-01-02T00:00:00Z,email,,GB,shop,,books,yes,
 not-an-address,consent,2024-01-01T00:00:00Z,,,,,,,,
