@@ -1,4 +1,4 @@
-"""No acknowledged event is lost; a killed import leaves whole batches; writers never fork the chain."""
+"""No acknowledged event is lost; killed imports leave whole batches; the chain never forks."""
 
 from __future__ import annotations
 
