@@ -40,11 +40,11 @@ def ago(days: float) -> datetime:
 def config(
     default: str = "UK", product: str | None = "broadband", *, bulk: bool = True, **extra: object
 ) -> PolicyConfig:
+    fields: dict[str, object] = {"organisation_domains": ["example.com"], **extra}
     settings = PolicySettings(
         default_jurisdiction=default,
-        organisation_domains=["example.com"],
         bulk_sender=bulk,
-        **extra,  # type: ignore[arg-type]
+        **fields,  # type: ignore[arg-type]
     )
     return load_policy(settings, product=product)
 
@@ -61,7 +61,9 @@ def service(
     *categories: Category,
     kind: Kind = Kind.SERVICE,
 ) -> Verdict:
-    evidence = (Evidence("SERVICE", Category.SERVICE, "notice", "body:0", -1.0),)
+    evidence: tuple[Evidence, ...] = (
+        Evidence("SERVICE", Category.SERVICE, "notice", "body:0", -1.0),
+    )
     evidence += tuple(Evidence(c.name, c, c.value, "body:1", 0.4) for c in categories)
     return Verdict(kind, 0.05, "en", PrimaryPurpose.TRANSACTIONAL, evidence, service_basis=basis)
 

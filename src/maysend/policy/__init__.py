@@ -25,8 +25,14 @@ For many recipients (the batch gate), decide() splits in two:
     (status, consent_at, confirmed_at, opt_out_at, last_purchase_at,
     last_purchase_product, last_purchase_refusal_offered, last_inquiry_at,
     country), with `at` the decision time:
-      status           = 'none' if status IN ('consented','pending') AND
-                         (consent_at IS NULL OR consent_at > at), else status
+      status           = CASE
+                           WHEN status NOT IN ('consented','pending') THEN status
+                           WHEN consent_at IS NULL OR consent_at > at
+                             THEN coalesce(OPT_OUT_STATUS[opt_out_type], 'none')
+                           WHEN confirmed_at > at THEN 'pending'
+                           ELSE status END
+                         (a state exported after `at` fails closed; OPT_OUT_STATUS maps
+                         withdraw/object/complaint/erase to withdrawn/objected/...)
       confirmed        = confirmed_at IS NOT NULL AND confirmed_at <= at
       purchase         = last_purchase_at IS NOT NULL AND last_purchase_at <= at
       purchase_within  = {name for each window in required_windows(config) with
@@ -58,7 +64,7 @@ For many recipients (the batch gate), decide() splits in two:
     to each reason's facts. Gate and decide() agree on action and code by
     construction; tests/policy prove decide() == decide_facts(consent_facts()).
 
-Reason codes are stable UPPER_SNAKE ids: jurisdiction files name most of them
+Reason codes are stable upper-case ids: jurisdiction files name most of them
 (UK_CONSENT, UK_SOFT_OPT_IN, DE_NO_DOI, CASL_IMPLIED_PURCHASE, OPTED_OUT, ...);
 the gaps are HOLD_UNREADABLE_MESSAGE, HOLD_CLASSIFIER_GAP, HOLD_INVALID_COUNTRY,
 HOLD_UNKNOWN_JURISDICTION and HOLD_NO_LEDGER_ANSWER. `reason_codes(config)`
@@ -70,7 +76,7 @@ from __future__ import annotations
 from maysend.policy.checks import CHECKS, MessageChecks, check_message
 from maysend.policy.config import PolicyConfig, SimilarProducts, load_policy
 from maysend.policy.decide import decide
-from maysend.policy.facts import ConsentFacts, consent_facts, required_windows
+from maysend.policy.facts import OPT_OUT_STATUS, ConsentFacts, consent_facts, required_windows
 from maysend.policy.jurisdiction import Basis, JurisdictionChoice, choose_jurisdiction
 from maysend.policy.model import (
     Action,
@@ -87,6 +93,7 @@ from maysend.policy.rules import JurisdictionRules, Severity, Window
 
 __all__ = [
     "CHECKS",
+    "OPT_OUT_STATUS",
     "Action",
     "Basis",
     "ConsentFacts",

@@ -18,14 +18,19 @@ from maysend.policy.config import PolicyConfig, SimilarProducts, normalise_produ
 from maysend.policy.rules import JurisdictionRules, Window
 
 CONSENT_STATUSES = frozenset({Status.CONSENTED, Status.PENDING})
+OPT_OUT_STATUS = {
+    EventType.WITHDRAW: Status.WITHDRAWN,
+    EventType.OBJECT: Status.OBJECTED,
+    EventType.COMPLAINT: Status.COMPLAINED,
+    EventType.ERASE: Status.ERASED,
+}
 
 
 @dataclass(frozen=True, slots=True)
 class ConsentFacts:
     """What the policy may know about one recipient's consent, and nothing else.
 
-    status           the ledger status, except that a consent dated after `at`
-                     counts as no consent (Status.NONE)
+    status           the ledger status as it stood at `at` (effective_status)
     confirmed        a double-opt-in confirmation dated at or before `at`
     purchase         a sale or negotiation dated at or before `at`
     purchase_within  names of this jurisdiction's purchase windows it falls in
@@ -45,6 +50,13 @@ class ConsentFacts:
     refusal_offered: bool = False
     inquiry: bool = False
     inquiry_within: frozenset[str] = frozenset()
+
+    def __post_init__(self) -> None:
+        """Accept the status as SQL returns it ('withdrawn'), so rules compare enums."""
+        try:
+            object.__setattr__(self, "status", Status(self.status))
+        except ValueError as error:
+            raise PolicyError(f"unknown consent status {self.status!r}") from error
 
 
 def aware(moment: datetime) -> datetime:
@@ -70,9 +82,18 @@ def within(event: EventRef | None, window: Window, at: datetime) -> bool:
 
 
 def effective_status(state: ConsentState, at: datetime) -> Status:
-    """A consent not yet given at `at` is no consent (opt-outs are never undone)."""
-    if state.status in CONSENT_STATUSES and not on_or_before(state.consent, at):
-        return Status.NONE
+    """The status at `at` when the state may be newer than `at`, failing closed.
+
+    A consent dated after `at` was not given yet: the opt-out it replaced (if
+    any) still stood, else there was none. A confirmation dated after `at` had
+    not arrived: the consent was pending. Opt-outs are never undone.
+    """
+    if state.status not in CONSENT_STATUSES:
+        return state.status
+    if not on_or_before(state.consent, at):
+        return OPT_OUT_STATUS[state.opt_out.type] if state.opt_out is not None else Status.NONE
+    if state.confirmed is not None and not on_or_before(state.confirmed, at):
+        return Status.PENDING
     return state.status
 
 
@@ -124,4 +145,10 @@ def required_windows(config: PolicyConfig) -> dict[str, Window]:
     return found
 
 
-__all__ = ["ConsentFacts", "consent_facts", "required_windows"]
+__all__ = [
+    "OPT_OUT_STATUS",
+    "ConsentFacts",
+    "consent_facts",
+    "effective_status",
+    "required_windows",
+]
