@@ -15,7 +15,7 @@ from maysend.policy import (
     decide,
 )
 
-from .factory import AT, config, marketing, message, state
+from .factory import AT, config, marketing, message, service, state
 
 UK_DEFAULT = config("UK")
 STRICTEST = config("strictest")
@@ -71,3 +71,14 @@ def test_ledger_country_used_when_the_recipient_has_none() -> None:
 def test_gaps_hold_marketing(country: str, policy: PolicyConfig, code: str) -> None:
     decision = decide_for(country, None, policy)
     assert (decision.action, decision.code) == (Action.HOLD, code)
+
+
+@pytest.mark.parametrize("country", ["XX", "FR"], ids=["invalid country", "no default"])
+def test_service_mail_goes_when_every_law_calls_it_service(country: str) -> None:
+    recipient = Recipient("a@example.org", country, state())
+    decision = decide(message(), service(), recipient, AT, config=NO_DEFAULT)
+    assert (decision.action, decision.code, decision.jurisdiction) == (
+        Action.SEND,
+        "SERVICE_MESSAGE",
+        None,
+    )

@@ -34,6 +34,9 @@ HOLDS = {
     "HOLD_UNKNOWN_JURISDICTION": "no jurisdiction claims the recipient and no default is set",
     "HOLD_NO_LEDGER_ANSWER": "the consent ledger gave no answer for this recipient",
 }
+SERVICE_CODE = "SERVICE_MESSAGE"
+UNPLACED = "JURISDICTION_UNKNOWN"
+CONFIGURED = "maysend policy settings (default_jurisdiction)"
 PLACES = {
     Basis.COUNTRY: "JURISDICTION_BY_COUNTRY",
     Basis.DEFAULT: "JURISDICTION_DEFAULT",
@@ -52,11 +55,9 @@ def place_step(choice: JurisdictionChoice, rules: JurisdictionRules) -> Step:
         text = f"country {choice.country} is governed by {rules.code}"
     else:
         which = "the strictest configured" if choice.basis is Basis.STRICTEST else "the default"
-        where = (
-            f"country {choice.country} is claimed by no jurisdiction"
-            if choice.country
-            else ("no country on record")
-        )
+        where = "no country on record"
+        if choice.country:
+            where = f"country {choice.country} is claimed by no jurisdiction"
         text = f"{where}: {which} jurisdiction, {rules.code}, applies"
     return Step(PLACES[choice.basis], "jurisdiction", rules.name, Result.INFO, text, ("country",))
 
@@ -106,7 +107,8 @@ def no_basis_step(rules: JurisdictionRules, facts: ConsentFacts, routes: tuple[S
     if ref is None:
         raise PolicyError("every route failed and the jurisdiction names no basis", code=rules.code)
     text = "no lawful basis: " + "; ".join(s.explanation for s in routes)
-    return Step(ref.code, ref.rule, ref.citation, Result.FAIL, text, ("consent", "last_purchase"))
+    uses = tuple(dict.fromkeys(name for s in routes for name in s.uses))
+    return Step(ref.code, ref.rule, ref.citation, Result.FAIL, text, uses)
 
 
 Choice = tuple[Action, Step, tuple[Step, ...], tuple[Requirement, ...]]
@@ -134,6 +136,22 @@ def marketing(
     return Action.SUPPRESS, no_basis_step(rules, facts, routes), routes, required
 
 
+def unplaced(verdict: Verdict, choice: JurisdictionChoice, config: PolicyConfig) -> Outcome:
+    """No jurisdiction: service mail still goes if every configured law calls it service."""
+    invalid = choice.basis is Basis.INVALID_COUNTRY
+    code = "HOLD_INVALID_COUNTRY" if invalid else "HOLD_UNKNOWN_JURISDICTION"
+    gap = hold(code, choice.country or "", uses=("country",))
+    readings = [marketing_step(verdict, rules) for rules in config.jurisdictions]
+    if not readings or any(kind is Kind.MARKETING for kind, _ in readings):
+        return gap
+    citations = "; ".join(dict.fromkeys(rules.service.citation for rules in config.jurisdictions))
+    text = "service mail under every configured jurisdiction's test, so no consent is needed"
+    first = Step(SERVICE_CODE, "service message", citations, Result.PASS, text, ("verdict",))
+    where = f"{HOLDS[code]}: {choice.country}" if choice.country else HOLDS[code]
+    place = Step(UNPLACED, "jurisdiction", CONFIGURED, Result.INFO, where, ("country",))
+    return Outcome(Action.SEND, Kind.SERVICE, None, (), (first, place))
+
+
 def decide_facts(
     message_checks: MessageChecks,
     verdict: Verdict,
@@ -147,9 +165,7 @@ def decide_facts(
     if verdict.is_gap:
         return hold("HOLD_CLASSIFIER_GAP", verdict.gap or "", uses=("verdict",))
     if jurisdiction.code is None:
-        invalid = jurisdiction.basis is Basis.INVALID_COUNTRY
-        code = "HOLD_INVALID_COUNTRY" if invalid else "HOLD_UNKNOWN_JURISDICTION"
-        return hold(code, jurisdiction.country or "", uses=("country",))
+        return unplaced(verdict, jurisdiction, config)
     rules = config.jurisdiction(jurisdiction.code)
     place = place_step(jurisdiction, rules)
     kind, kind_step = marketing_step(verdict, rules)
@@ -177,7 +193,7 @@ def rule_codes(rules: JurisdictionRules) -> set[str]:
 
 def reason_codes(config: PolicyConfig) -> frozenset[str]:
     """Every reason code this configuration can give (for reports and the gate's schema)."""
-    codes = set(HOLDS) | set(PLACES.values())
+    codes = set(HOLDS) | set(PLACES.values()) | {SERVICE_CODE, UNPLACED}
     for rules in config.jurisdictions:
         codes |= rule_codes(rules)
     if config.bulk_sender is not None:
