@@ -67,15 +67,18 @@ For many recipients (the batch gate), decide() splits in two:
 Reason codes are stable upper-case ids: jurisdiction files name most of them
 (UK_CONSENT, UK_SOFT_OPT_IN, DE_NO_DOI, CASL_IMPLIED_PURCHASE, OPTED_OUT, ...);
 the gaps are HOLD_UNREADABLE_MESSAGE, HOLD_CLASSIFIER_GAP, HOLD_INVALID_COUNTRY,
-HOLD_UNKNOWN_JURISDICTION and HOLD_NO_LEDGER_ANSWER. `reason_codes(config)`
-lists them all.
+HOLD_UNKNOWN_JURISDICTION and HOLD_NO_LEDGER_ANSWER (marketing only: service
+mail needs no ledger answer, and goes to a recipient with no jurisdiction when
+every configured law calls it service); decide() holds HOLD_INVALID_ADDRESS,
+and `hold_decision()` gives HOLD_LEDGER_UNAVAILABLE to an interface that cannot
+reach the ledger at all. `reason_codes(config)` lists them all.
 """
 
 from __future__ import annotations
 
 from maysend.policy.checks import CHECKS, MessageChecks, check_message
 from maysend.policy.config import PolicyConfig, SimilarProducts, load_policy
-from maysend.policy.decide import decide
+from maysend.policy.decide import decide, hold_decision
 from maysend.policy.facts import OPT_OUT_STATUS, ConsentFacts, consent_facts, required_windows
 from maysend.policy.jurisdiction import Basis, JurisdictionChoice, choose_jurisdiction
 from maysend.policy.model import (
@@ -116,6 +119,7 @@ __all__ = [
     "consent_facts",
     "decide",
     "decide_facts",
+    "hold_decision",
     "load_policy",
     "reason_codes",
     "required_windows",

@@ -11,14 +11,16 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
 from maysend.classify.verdict import Verdict
+from maysend.errors import InvalidAddress
+from maysend.ledger import normalize_address
 from maysend.ledger.state import ConsentState, EventRef
 from maysend.message.model import Message
 from maysend.policy.checks import check_message
 from maysend.policy.config import PolicyConfig
 from maysend.policy.facts import aware, consent_facts, on_or_before, require_aware
 from maysend.policy.jurisdiction import JurisdictionChoice, choose_jurisdiction
-from maysend.policy.model import Decision, Reason, Recipient, Step
-from maysend.policy.outcome import decide_facts
+from maysend.policy.model import Action, Decision, Reason, Recipient, Step
+from maysend.policy.outcome import decide_facts, hold
 
 WEEKEND = (5, 6)
 OPTED_OUT_CODE = "OPTED_OUT"
@@ -136,8 +138,18 @@ def decide(
     *,
     config: PolicyConfig,
 ) -> Decision:
-    """May `message` go to `recipient` at `at`? Pure: the ledger state comes in `recipient`."""
+    """May `message` go to `recipient` at `at`? Pure: the ledger state comes in `recipient`.
+
+    An address that does not parse is held before any rule is read (the gate
+    rejects such rows before deciding, so decide_facts never sees them).
+    """
     at = require_aware(at)
+    try:
+        normalize_address(recipient.address)
+    except InvalidAddress as error:
+        return hold_decision(
+            recipient.address, "HOLD_INVALID_ADDRESS", error.message, config=config
+        )
     choice = choose(recipient, config)
     state = recipient.state
     facts = None
@@ -159,4 +171,11 @@ def decide(
     )
 
 
-__all__ = ["decide"]
+def hold_decision(address: str, code: str, detail: str, *, config: PolicyConfig) -> Decision:
+    """A hold decided before the policy could run (bad address, ledger unreachable)."""
+    outcome = hold(code, detail)
+    reasons = tuple(Reason(s.code, s.rule, s.citation, s.explanation) for s in outcome.trail)
+    return Decision(address, Action.HOLD, None, None, reasons, (), config.version)
+
+
+__all__ = ["decide", "hold_decision"]

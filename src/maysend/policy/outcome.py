@@ -33,6 +33,8 @@ HOLDS = {
     "HOLD_INVALID_COUNTRY": "the recipient's country is not an ISO 3166 code",
     "HOLD_UNKNOWN_JURISDICTION": "no jurisdiction claims the recipient and no default is set",
     "HOLD_NO_LEDGER_ANSWER": "the consent ledger gave no answer for this recipient",
+    "HOLD_INVALID_ADDRESS": "the recipient's address does not parse",
+    "HOLD_LEDGER_UNAVAILABLE": "the consent ledger cannot be reached, so nothing is sent",
 }
 SERVICE_CODE = "SERVICE_MESSAGE"
 UNPLACED = "JURISDICTION_UNKNOWN"
