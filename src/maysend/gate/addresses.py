@@ -17,6 +17,7 @@ from __future__ import annotations
 import hashlib
 
 from maysend.errors import InvalidAddress
+from maysend.gate.dialect import DUCKDB, Dialect
 from maysend.ledger import normalize_address
 
 _ATEXT = r"[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]"
@@ -31,33 +32,29 @@ MAX_COMMON_DOMAIN = 63  # so that no label can exceed 63; longer domains take th
 HMAC_BLOCK = 64
 
 
-def _trimmed(column: str) -> str:
-    return f"trim({column}, ' \t')"
+def _local(column: str, dialect: Dialect) -> str:
+    return f"split_part({dialect.trim_blanks(column)}, '@', 1)"
 
 
-def _local(column: str) -> str:
-    return f"split_part({_trimmed(column)}, '@', 1)"
+def _domain(column: str, dialect: Dialect) -> str:
+    return f"split_part({dialect.trim_blanks(column)}, '@', 2)"
 
 
-def _domain(column: str) -> str:
-    return f"split_part({_trimmed(column)}, '@', 2)"
-
-
-def common_form_sql(column: str) -> str:
+def common_form_sql(column: str, dialect: Dialect = DUCKDB) -> str:
     """A boolean SQL expression: `column` holds an address in the common form."""
-    domain = _domain(column)
+    domain = _domain(column, dialect)
     return (
-        f"(regexp_full_match({column}, '{_sql(COMMON_FORM)}') "
-        f"AND length({_local(column)}) <= {MAX_LOCAL} "
+        f"({dialect.full_match(column, COMMON_FORM)} "
+        f"AND length({_local(column, dialect)}) <= {MAX_LOCAL} "
         f"AND length({domain}) <= {MAX_COMMON_DOMAIN} "
-        f"AND NOT contains({domain}, '.-') AND NOT contains({domain}, '-.') "
-        f"AND NOT starts_with({domain}, '-') AND NOT ends_with({domain}, '-'))"
+        f"AND NOT ({domain} LIKE '-%' OR {domain} LIKE '%-' "
+        f"OR {domain} LIKE '%.-%' OR {domain} LIKE '%-.%'))"
     )
 
 
-def normalized_common_sql(column: str) -> str:
+def normalized_common_sql(column: str, dialect: Dialect = DUCKDB) -> str:
     """The normalised address of a common-form `column`: local part kept, domain lower-cased."""
-    return f"{_local(column)} || '@' || lower({_domain(column)})"
+    return f"{_local(column, dialect)} || '@' || lower({_domain(column, dialect)})"
 
 
 def normalize_or_reason(raw: str | None) -> tuple[str | None, str | None]:
@@ -79,13 +76,11 @@ def hmac_pads(secret: str) -> tuple[bytes, bytes]:
     return bytes(b ^ 0x36 for b in key), bytes(b ^ 0x5C for b in key)
 
 
-def hmac_sql(column: str, inner: str, outer: str) -> str:
-    """HMAC-SHA256 hex of `column` given SQL expressions for the two padded keys (BLOBs)."""
-    return f"sha256({outer} || unhex(sha256({inner} || encode({column}))))"
-
-
-def _sql(text: str) -> str:
-    return text.replace("'", "''")
+def hmac_sql(column: str, secret: str, dialect: Dialect = DUCKDB) -> str:
+    """HMAC-SHA256 hex of the text `column` under `secret`: `maysend.ledger.keyed` in SQL."""
+    inner, outer = (dialect.blob(pad) for pad in hmac_pads(secret))
+    digest = dialect.sha256_hex(f"{inner} || {dialect.utf8(column)}")
+    return dialect.sha256_hex(f"{outer} || unhex({digest})")
 
 
 __all__ = [

@@ -12,7 +12,6 @@ address form.
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import UTC
 from pathlib import Path
 from typing import Any
 
@@ -21,16 +20,17 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 
 from maysend.errors import InputError
-from maysend.gate.addresses import (
-    common_form_sql,
-    hmac_pads,
-    hmac_sql,
-    normalize_or_reason,
-    normalized_common_sql,
-)
+from maysend.gate.addresses import common_form_sql, normalize_or_reason
 from maysend.gate.audience import AudienceColumns, audience_format, open_csv_audience
-from maysend.gate.outcomes import OUTCOME_COLUMNS, FactModel, decide_combinations, window_column
+from maysend.gate.dialect import DUCKDB
+from maysend.gate.outcomes import (
+    SEND_COLUMNS,
+    SUPPRESSED_COLUMNS,
+    decide_combinations,
+    outcome_schema,
+)
 from maysend.gate.plan import GatePlan
+from maysend.gate.queries import decided_sql, list_sql, recipients_sql, state_filter, valid_sql
 from maysend.gate.summary import Counts, read_counts
 
 Step = Callable[[str], None]
@@ -41,6 +41,7 @@ def connect(plan: GatePlan) -> duckdb.DuckDBPyConnection:
     con = duckdb.connect(config={"memory_limit": plan.memory_limit, "threads": plan.threads})
     con.execute("SET preserve_insertion_order = false")
     con.execute("SET enable_progress_bar = false")
+    con.execute("SET TimeZone = 'UTC'")  # INTERVAL n DAY is then n times 24 hours, as in Python
     con.execute(f"SET temp_directory = '{_q(str(plan.work_dir / 'spill'))}'")
     return con
 
@@ -123,14 +124,7 @@ def normalise(con: duckdb.DuckDBPyConnection) -> None:
         con.register("slow_batch", table)
         con.execute("INSERT INTO slow SELECT * FROM slow_batch")
         con.unregister("slow_batch")
-    con.execute(
-        f"""CREATE VIEW valid AS
-            SELECT row, {normalized_common_sql("address")} AS addr, country FROM audience
-            WHERE address IS NOT NULL AND {common_form_sql("address")}
-            UNION ALL
-            SELECT s.row, s.addr, a.country FROM slow s JOIN audience a USING (row)
-            WHERE s.addr IS NOT NULL"""
-    )
+    con.execute(f"CREATE VIEW valid AS {valid_sql(DUCKDB)}")
 
 
 # -- ledger -----------------------------------------------------------------------------------
@@ -140,8 +134,7 @@ def load_state(con: duckdb.DuckDBPyConnection, plan: GatePlan) -> None:
     """View `state`: one row per subject for the campaign's channel and purpose."""
     con.execute(
         f"""CREATE VIEW state AS SELECT * FROM read_parquet('{_q(str(plan.snapshot))}')
-            WHERE channel = '{_q(plan.channel)}' AND purpose = '{_q(plan.purpose)}'
-              AND topic IS NULL"""
+            WHERE {state_filter(plan, DUCKDB)}"""
     )
     keyed = con.execute("SELECT count(*) FROM state WHERE subject = subject_key").fetchone()
     plan.keyed_subjects = int(keyed[0]) if keyed else 0
@@ -155,46 +148,7 @@ def load_state(con: duckdb.DuckDBPyConnection, plan: GatePlan) -> None:
 
 def facts(con: duckdb.DuckDBPyConnection, plan: GatePlan) -> None:
     """Table `recipients`: one row per distinct address with the policy's fact columns."""
-    at = f"TIMESTAMPTZ '{plan.at.astimezone(UTC).isoformat()}'"
-    windows = ",\n".join(
-        f"""coalesce({w.event.value if w.event.value != "purchase" else "last_purchase"}_at
-                BETWEEN {at} - INTERVAL {w.days} DAY AND {at}, false) AS {window_column(n)}"""
-        for n, w in sorted(plan.fact_model.windows.items())
-    )
-    windows = windows.replace("inquiry_at", "last_inquiry_at")
-    similar = ", ".join(f"'{_q(p)}'" for p in sorted(plan.similar_products)) or "NULL"
-    on = "s.subject = d.addr"
-    if plan.keyed_subjects:
-        inner, outer = hmac_pads(plan.hash_secret or "")
-        key = hmac_sql("d.addr", f"from_hex('{inner.hex()}')", f"from_hex('{outer.hex()}')")
-        on = f"s.subject_key = {key}"
-    con.execute(
-        f"""CREATE TABLE recipients AS
-        WITH d AS (
-            SELECT addr, min(row) AS row, count(*) AS copies, arg_min(country, row) AS country
-            FROM valid GROUP BY addr
-        ), j AS (
-            SELECT d.*, s.* EXCLUDE (country), s.country AS ledger_country
-            FROM d LEFT JOIN state s ON {on}
-        )
-        SELECT row, addr, copies,
-            nullif(upper(trim(coalesce(nullif(trim(country), ''), ledger_country))), '') AS country,
-            true AS answered,
-            CASE WHEN status IS NULL THEN 'none'
-                 WHEN status IN ('consented', 'pending')
-                      AND (consent_at IS NULL OR consent_at > {at}) THEN 'none'
-                 ELSE status END AS status,
-            coalesce(confirmed_at <= {at}, false) AS confirmed,
-            coalesce(last_purchase_at <= {at}, false) AS purchase,
-            coalesce(last_purchase_at <= {at}
-                     AND lower(trim(last_purchase_product)) IN ({similar}), false)
-                AS product_similar,
-            coalesce(last_purchase_at <= {at} AND last_purchase_refusal_offered, false)
-                AS refusal_offered,
-            coalesce(last_inquiry_at <= {at}, false) AS inquiry
-            {"," if windows else ""} {windows}
-        FROM j"""
-    )
+    con.execute(f"CREATE TABLE recipients AS {recipients_sql(plan, DUCKDB)}")
 
 
 # -- outcomes ---------------------------------------------------------------------------------
@@ -211,23 +165,11 @@ def outcomes(con: duckdb.DuckDBPyConnection, plan: GatePlan) -> None:
         verdict=plan.verdict,
         config=plan.config,
     )
-    table = pa.Table.from_pylist(rows) if rows else _empty_outcomes(plan.fact_model)
+    table = pa.Table.from_pylist(rows, schema=outcome_schema(combos.schema))
     con.register("outcome_rows", table)
     con.execute("CREATE TABLE outcomes AS SELECT * FROM outcome_rows")
     con.unregister("outcome_rows")
-    on = " AND ".join(f"r.{c} IS NOT DISTINCT FROM o.{c}" for c in columns)
-    con.execute(
-        f"""CREATE TABLE decided AS
-            SELECT r.row, r.addr AS address, r.copies, r.country, o.jurisdiction, o.action,
-                   o.reason_code, o.citation, o.kind
-            FROM recipients r JOIN outcomes o ON {on}"""
-    )
-
-
-def _empty_outcomes(model: FactModel) -> pa.Table:
-    fields = [pa.field(c, pa.string()) for c in model.columns]
-    fields += [pa.field(c, pa.string()) for c in OUTCOME_COLUMNS]
-    return pa.schema(fields).empty_table()
+    con.execute(f"CREATE TABLE decided AS {decided_sql(columns)}")
 
 
 # -- outputs ----------------------------------------------------------------------------------
@@ -236,15 +178,10 @@ def _empty_outcomes(model: FactModel) -> pa.Table:
 def write_outputs(con: duckdb.DuckDBPyConnection, staging: Path, broken: list[Any]) -> None:
     send = staging / "send.parquet"
     suppressed = staging / "suppressed.parquet"
+    con.execute(f"COPY ({list_sql(SEND_COLUMNS, send=True)}) TO '{_q(str(send))}' (FORMAT parquet)")
     con.execute(
-        f"""COPY (SELECT address, row, country, jurisdiction, reason_code
-                  FROM decided WHERE action = 'send' ORDER BY row)
-            TO '{_q(str(send))}' (FORMAT parquet)"""
-    )
-    con.execute(
-        f"""COPY (SELECT address, row, country, jurisdiction, action, reason_code, citation
-                  FROM decided WHERE action <> 'send' ORDER BY row)
-            TO '{_q(str(suppressed))}' (FORMAT parquet)"""
+        f"COPY ({list_sql(SUPPRESSED_COLUMNS, send=False)}) "
+        f"TO '{_q(str(suppressed))}' (FORMAT parquet)"
     )
     con.register("broken_rows", _broken_table(broken))
     con.execute(

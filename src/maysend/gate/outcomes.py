@@ -14,6 +14,8 @@ from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any
 
+import pyarrow as pa
+
 from maysend.classify.verdict import Verdict
 from maysend.ledger.state import EventType, Status
 from maysend.policy import (
@@ -37,7 +39,19 @@ FACT_COLUMNS = (
     "refusal_offered",
     "inquiry",
 )
-OUTCOME_COLUMNS = ("action", "reason_code", "citation", "jurisdiction", "kind")
+OUTCOME_COLUMNS = ("action", "reason_code", "citation", "jurisdiction", "kind", "country_code")
+SEND_COLUMNS = ("address", "row", "country", "jurisdiction", "reason_code")
+SUPPRESSED_COLUMNS = (*SEND_COLUMNS[:4], "action", "reason_code", "citation")
+LEDGER_COLUMNS = (
+    "status",
+    "consent_at",
+    "confirmed_at",
+    "opt_out_type",
+    "last_purchase_at",
+    "last_purchase_product",
+    "last_purchase_refusal_offered",
+    "last_inquiry_at",
+)
 
 
 def window_column(name: str) -> str:
@@ -77,6 +91,11 @@ class FactModel:
         )
 
 
+def outcome_schema(facts: pa.Schema) -> pa.Schema:
+    """The outcome table's schema: the engine's fact columns, then OUTCOME_COLUMNS as text."""
+    return pa.schema([*facts, *(pa.field(c, pa.string()) for c in OUTCOME_COLUMNS)])
+
+
 def fact_model(config: PolicyConfig) -> FactModel:
     return FactModel(required_windows(config))
 
@@ -103,6 +122,7 @@ def decide_combinations(
                 "citation": outcome.citation,
                 "jurisdiction": outcome.jurisdiction or "",
                 "kind": outcome.kind.value if outcome.kind else "",
+                "country_code": choice.country,
             }
         )
     return out
@@ -110,9 +130,13 @@ def decide_combinations(
 
 __all__ = [
     "FACT_COLUMNS",
+    "LEDGER_COLUMNS",
     "OUTCOME_COLUMNS",
+    "SEND_COLUMNS",
+    "SUPPRESSED_COLUMNS",
     "FactModel",
     "decide_combinations",
     "fact_model",
+    "outcome_schema",
     "window_column",
 ]
