@@ -1,0 +1,49 @@
+"""Putting the pieces together: block indexes, the footer region, merge tags.
+
+Shared by raw messages and campaign templates so both come out the same shape.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+
+from maysend.message.footer import footer_start
+from maysend.message.html_blocks import RawBlock
+from maysend.message.model import Block, Region
+
+# Merge tags of the common sending tools: {{first_name}}, *|FNAME|*, %%name%%.
+_MERGE_TAG = re.compile(
+    r"\{\{\s*[^{}\n]{1,64}?\s*\}\}|\*\|[A-Za-z0-9_:. -]{1,64}\|\*|%%[A-Za-z0-9_.:-]{1,64}%%"
+)
+_OPENERS = ("{{", "*|", "%%")
+
+
+def blocks_with_footer(raw: list[RawBlock]) -> tuple[Block, ...]:
+    """Number the blocks and give the trailing footer blocks the FOOTER region."""
+    first_body = next((i for i, (_, region, _) in enumerate(raw) if region is Region.BODY), None)
+    start = None
+    if first_body is not None:
+        start = footer_start([text for _, _, text in raw], first_body + 1)
+    footer_from = len(raw) if start is None else start
+    return tuple(
+        Block(
+            index=i,
+            kind=kind,
+            text=text,
+            region=Region.FOOTER if i >= footer_from and region is Region.BODY else region,
+        )
+        for i, (kind, region, text) in enumerate(raw)
+    )
+
+
+def merge_tags_in(texts: Iterable[str]) -> tuple[str, ...]:
+    """Distinct merge tags in order of first appearance, exactly as written."""
+    found: dict[str, None] = {}
+    for text in texts:
+        if any(opener in text for opener in _OPENERS):
+            found.update(dict.fromkeys(_MERGE_TAG.findall(text)))
+    return tuple(found)
+
+
+__all__ = ["blocks_with_footer", "merge_tags_in"]

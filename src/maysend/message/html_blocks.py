@@ -1,0 +1,256 @@
+"""HTML to what a reader sees: blocks in reading order, links and images.
+
+The tree is never walked node by node in Python. CSS queries (run in C) find the
+elements that matter (block elements, hidden ones, links, images); marker
+characters are inserted around them; one `text()` call then yields all visible
+text with the markers in reading order, and one pass over that string cuts it
+into blocks. That keeps the cost near the HTML library's own text extraction,
+linear in the document and free of recursion however deep it nests.
+
+Markers start with NUL, which the HTML parser never leaves in the tree's text
+(it drops or replaces every NUL of the input), so markup cannot forge one.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+from selectolax.lexbor import LexborHTMLParser, LexborNode
+
+from maysend.message import hidden
+from maysend.message.html_guard import cap_tags, flatten_markup, flatten_tree, may_nest_deeper
+from maysend.message.links import classify_link
+from maysend.message.model import BlockKind, Image, Link, Region
+from maysend.settings import MessageSettings
+
+MARK = "\x00"
+END = MARK + "]"
+_MARKERS = re.compile("(\x00.)", re.DOTALL)
+# Characters no reader sees: C0 controls (NUL is the marker) and zero-width padding.
+_UNSEEN = re.compile(
+    "[\x01-\x08\x0b\x0c\x0e-\x1f\x7f\u00ad\u034f\u180e\u200b-\u200d\u2060\ufeff\ud800-\udfff]"
+)
+
+_KIND_OF_TAG = {
+    **dict.fromkeys(("h1", "h2", "h3", "h4", "h5", "h6"), ("H", BlockKind.HEADING)),
+    "li": ("L", BlockKind.LIST_ITEM),
+    "td": ("C", BlockKind.TABLE_CELL),
+    "th": ("C", BlockKind.TABLE_CELL),
+    "button": ("B", BlockKind.BUTTON),
+    **dict.fromkeys(
+        [
+            "p",
+            "div",
+            "blockquote",
+            "pre",
+            "center",
+            "section",
+            "article",
+            "header",
+            "footer",
+            "main",
+            "aside",
+            "address",
+            "caption",
+            "figcaption",
+            "dd",
+            "dt",
+            "form",
+            "fieldset",
+            "nav",
+            "summary",
+            "details",
+            "legend",
+        ],
+        ("P", BlockKind.PARAGRAPH),
+    ),
+}
+_BLOCKS = ",".join(_KIND_OF_TAG)
+_KINDS = dict(_KIND_OF_TAG.values())
+_DROPPED = ["script", "style", "template", "title", "iframe", "object", "noembed", "noframes"]
+_BUTTON_CLASSES = ("btn", "button")
+# Preheader and hidden markers: R named preheader (always), Q first hidden text (only at
+# the top, else dropped), V visible or tiny candidate (only at the top, else body),
+# X hidden (dropped).
+
+RawBlock = tuple[BlockKind, Region, str]
+
+
+@dataclass(slots=True)
+class HtmlContent:
+    blocks: list[RawBlock] = field(default_factory=list)
+    links: list[Link] = field(default_factory=list)
+    images: list[Image] = field(default_factory=list)
+    defects: list[str] = field(default_factory=list)
+    title: str = ""
+    truncated: bool = False  # the visible-text budget ran out
+
+
+def normalise(text: str) -> str:
+    """Visible text with whitespace collapsed and unseen characters removed."""
+    if not text.isascii() or not text.isprintable():
+        text = _UNSEEN.sub("", text)
+    return " ".join(text.split())
+
+
+def _parse(html: str, settings: MessageSettings, defects: list[str]) -> LexborHTMLParser:
+    html, cut = cap_tags(html, settings.max_html_nodes)
+    if cut:
+        defects.append(f"html truncated: more than {settings.max_html_nodes} tags")
+    depth = settings.max_html_depth
+    deep = may_nest_deeper(html, depth)
+    flattened = flatten_markup(html, depth) if deep else html
+    try:
+        tree = LexborHTMLParser(flattened)
+    except UnicodeEncodeError:  # lone surrogates in a template given as text
+        tree = LexborHTMLParser(flattened.encode("utf-8", "replace"))
+    if deep and (flatten_tree(tree, depth) or flattened != html):
+        defects.append(f"html truncated: nested deeper than {depth} levels, flattened")
+    return tree
+
+
+def _mark(node: LexborNode, code: str) -> None:
+    node.insert_before(MARK + code)
+    node.insert_after(END)
+
+
+def _mark_hidden(body: LexborNode, html: str) -> None:
+    """Mark hidden elements, and the preheader, before any text is read."""
+    preheader_found = False
+    inside: set[int] = set()
+    for node, seen, named in hidden.candidates(body, html):
+        if inside and node.mem_id in inside:
+            continue  # hidden padding inside the preheader stays with it
+        if not preheader_found and normalise(node.text()):
+            preheader_found = True
+            inside = {n.mem_id for n in node.css("*")}
+            if seen is hidden.Visibility.HIDDEN:
+                _mark(node, "R" if named else "Q")
+            else:
+                _mark(node, "V")
+        elif seen is hidden.Visibility.HIDDEN:
+            _mark(node, "X")
+        elif named:
+            _mark(node, "V")
+
+
+def _is_button(node: LexborNode, text: str) -> bool:
+    """A link drawn as a button: by role or class, or alone in a coloured cell."""
+    attrs = node.attrs
+    if (attrs.get("role") or "").lower() == "button":
+        return True
+    classes = (attrs.get("class") or "").lower()
+    if classes and any(cue in classes for cue in _BUTTON_CLASSES):
+        return True
+    if not text:
+        return False
+    cell = node.parent
+    for _ in range(3):  # the nearest block around the link (through <span>, <b>, <font>)
+        if cell is None or cell.tag in _KIND_OF_TAG:
+            break
+        cell = cell.parent
+    if cell is None or cell.tag not in _KIND_OF_TAG:
+        return False
+    cell_attrs = cell.attrs
+    backed = (
+        "background" in (attrs.get("style") or "").lower()
+        or cell_attrs.get("bgcolor") is not None
+        or "background" in (cell_attrs.get("style") or "").lower()
+    )
+    return backed and normalise(cell.text()) == text
+
+
+def _read_links(body: LexborNode) -> list[Link]:
+    links = []
+    for node in body.css("a[href]"):
+        text = normalise(node.text())
+        if not text:
+            image = node.css_first("img[alt]")
+            text = normalise(image.attrs.get("alt") or "") if image is not None else ""
+        if _is_button(node, text):
+            _mark(node, "B")
+        links.append(classify_link(node.attrs.get("href") or "", text))
+    return links
+
+
+def _read_images(body: LexborNode) -> list[Image]:
+    images = []
+    for node in body.css("img"):
+        attrs = node.attrs
+        src = (attrs.get("src") or "").strip()
+        images.append(Image(src=src, alt=normalise(attrs.get("alt") or "")))
+    return images
+
+
+def _mark_blocks(body: LexborNode) -> None:
+    kinds = _KIND_OF_TAG
+    for node in body.css(_BLOCKS):
+        node.insert_before(MARK + kinds[node.tag or "p"][0])
+        node.insert_after(END)
+    for node in body.css("br"):
+        node.insert_before("\n")
+
+
+def cut_blocks(text: str, budget: int) -> tuple[list[RawBlock], bool]:
+    """Cut marked text into blocks; True if the visible-text budget ran out."""
+    pieces = _MARKERS.split(_UNSEEN.sub("", text))
+    blocks: list[RawBlock] = []
+    stack: list[tuple[BlockKind, bool, bool]] = []
+    kind, skip, pre = BlockKind.TEXT, False, False
+    seen_body = False
+    used = 0
+    last = len(pieces) - 1
+    for i in range(0, len(pieces), 2):
+        piece = pieces[i]
+        if piece and not skip and not piece.isspace():
+            line = " ".join(piece.split())
+            blocks.append((kind, Region.PREHEADER if pre else Region.BODY, line))
+            seen_body = seen_body or not pre
+            used += len(line)
+            if used > budget:
+                return blocks, True
+        if i == last:
+            break
+        marker = pieces[i + 1]
+        if marker == END:
+            if stack:
+                kind, skip, pre = stack.pop()
+            continue
+        stack.append((kind, skip, pre))
+        code = marker[1]
+        if code in _KINDS:
+            kind = _KINDS[code]
+        elif code == "X" or (code == "Q" and seen_body):
+            skip = True
+        elif code == "R" or not seen_body:
+            pre = True
+    return blocks, False
+
+
+def read_html(
+    html: str, settings: MessageSettings, *, budget: int | None = None, want_title: bool = False
+) -> HtmlContent:
+    """Blocks, links and images of one HTML document, with what had to be cut.
+
+    `budget` is the visible text still allowed (default: settings.max_text_chars).
+    """
+    content = HtmlContent()
+    tree = _parse(html, settings, content.defects)
+    if want_title:
+        title = tree.css_first("title")
+        content.title = normalise(title.text()) if title is not None else ""
+    body = tree.body
+    if body is None:
+        return content
+    body.strip_tags(_DROPPED)
+    _mark_hidden(body, html)
+    content.links = _read_links(body)
+    content.images = _read_images(body)
+    _mark_blocks(body)
+    room = settings.max_text_chars if budget is None else budget
+    content.blocks, content.truncated = cut_blocks(body.text(), room)
+    return content
+
+
+__all__ = ["HtmlContent", "RawBlock", "cut_blocks", "normalise", "read_html"]

@@ -1,0 +1,219 @@
+"""The MIME tree: which parts are the body a reader sees, which are attachments.
+
+In a multipart/alternative the richest version is the body (HTML over plain
+text; the plain one is kept as a fallback should the HTML show no text). An
+attached message (message/rfc822) is listed, never read as the body. Walking is
+iterative, so no nesting depth can exhaust the stack, and an attachment larger
+than `max_decode_size` is sized from its encoded length instead of decoded.
+"""
+
+from __future__ import annotations
+
+import email
+import email.policy
+import re
+from dataclasses import dataclass, field
+from email.message import Message as MimeMessage
+
+from maysend.message.model import Attachment
+from maysend.settings import MessageSettings
+
+_BODY_TYPES = frozenset({"text/plain", "text/html"})
+_ATTACHED_MESSAGES = frozenset({"message/rfc822", "message/global"})
+_CHARSET = re.compile(r"""\bcharset\s*=\s*["']?([^"';\s]+)""", re.IGNORECASE)
+_BOUNDARY_LINE = re.compile(r"^--([^\s\"\\-][^\s\"\\]{0,69})[ \t]*\r?$", re.MULTILINE)
+
+
+@dataclass(slots=True)
+class Body:
+    """A part whose text becomes blocks."""
+
+    part: MimeMessage
+    is_html: bool
+    fallback: MimeMessage | None = None  # plain alternative, used if the HTML shows nothing
+
+
+@dataclass(slots=True)
+class Structure:
+    bodies: list[Body] = field(default_factory=list)
+    attachments: list[Attachment] = field(default_factory=list)
+    defects: list[str] = field(default_factory=list)
+    parts: list[MimeMessage] = field(default_factory=list)  # every part visited
+
+    def mime_defects(self) -> list[str]:
+        """The stdlib's defects of every visited part, by class name (read after decoding)."""
+        return [type(defect).__name__ for part in self.parts for defect in part.defects]
+
+
+@dataclass(slots=True)
+class _Visit:
+    part: MimeMessage
+    is_body: bool  # may this part be body text (or is it a resource, an attachment)?
+    fallback: MimeMessage | None = None
+    salvaged: bool = False
+
+
+def _raw_header(part: MimeMessage, name: str) -> str | None:
+    """A header's raw value without building the policy's header object (which is slow)."""
+    for key, value in part.raw_items():
+        if key.lower() == name:
+            return str(value)
+    return None
+
+
+def content_type(part: MimeMessage) -> str:
+    """The part's media type; text/plain when it is invalid, as RFC 2045 says."""
+    raw = _raw_header(part, "content-type")
+    if raw is None:
+        return part.get_default_type()
+    kind = raw.partition(";")[0].strip().lower()
+    return kind if kind.count("/") == 1 else "text/plain"
+
+
+def charset_label(part: MimeMessage) -> str | None:
+    """The declared charset parameter, if any."""
+    found = _CHARSET.search(_raw_header(part, "content-type") or "")
+    return found.group(1) if found else None
+
+
+def _is_attachment(part: MimeMessage) -> bool:
+    if "content-disposition" not in part:
+        return False
+    try:
+        disposition = part.get_content_disposition()
+        filename = part.get_filename()
+    except Exception:  # unparseable disposition: treat the part as content
+        return False
+    return disposition == "attachment" or (filename is not None and disposition != "inline")
+
+
+def _leaves(part: MimeMessage) -> list[MimeMessage]:
+    """All non-container parts below `part` (message/* included), iteratively."""
+    found: list[MimeMessage] = []
+    stack = [part]
+    while stack:
+        current = stack.pop()
+        payload = current.get_payload()
+        if isinstance(payload, list):
+            stack.extend(p for p in reversed(payload) if isinstance(p, MimeMessage))
+        else:
+            found.append(current)
+    return found
+
+
+def _rank(part: MimeMessage) -> tuple[int, MimeMessage | None]:
+    """2 if the alternative holds HTML, 1 plain text, 0 neither; and its plain part."""
+    rank, plain = 0, None
+    for leaf in _leaves(part):
+        kind = content_type(leaf)
+        if kind == "text/html" and not _is_attachment(leaf):
+            rank = 2
+        elif kind == "text/plain" and not _is_attachment(leaf):
+            rank, plain = max(rank, 1), plain or leaf
+    return rank, plain
+
+
+def _choose(children: list[MimeMessage]) -> tuple[MimeMessage | None, MimeMessage | None]:
+    """The last richest alternative, and a plain-text alternative to fall back on."""
+    best: MimeMessage | None = None
+    best_rank = -1
+    fallback: MimeMessage | None = None
+    for child in children:
+        rank, plain = _rank(child)
+        if rank >= best_rank:
+            best, best_rank = child, rank
+        if rank == 1:
+            fallback = plain
+    return best, fallback if best_rank == 2 else None
+
+
+def _encoded_size(part: MimeMessage) -> int:
+    payload = part.get_payload()
+    if not isinstance(payload, str):
+        return 0
+    cte = str(part.get("content-transfer-encoding", "")).strip().lower()
+    if cte == "base64":
+        return (len(payload) - payload.count("\n") - payload.count("\r")) * 3 // 4
+    return len(payload)
+
+
+def _attachment(part: MimeMessage, kind: str, settings: MessageSettings) -> Attachment:
+    try:
+        filename = part.get_filename() or ""
+    except Exception:  # malformed RFC 2231 parameters
+        filename = ""
+    if kind in _ATTACHED_MESSAGES or isinstance(part.get_payload(), list):
+        size = sum(_encoded_size(leaf) for leaf in _leaves(part))
+        return Attachment(filename, kind, size, is_message=kind in _ATTACHED_MESSAGES)
+    size = _encoded_size(part)
+    if size <= settings.max_decode_size:
+        decoded = part.get_payload(decode=True)
+        size = len(decoded) if isinstance(decoded, bytes) else size
+    return Attachment(filename, kind, size)
+
+
+def _salvage(part: MimeMessage, kind: str) -> MimeMessage | None:
+    """Re-read a multipart whose boundary is missing, guessing it from the first delimiter."""
+    payload = part.get_payload()
+    found = _BOUNDARY_LINE.search(payload) if isinstance(payload, str) else None
+    if found is None:
+        return None
+    try:
+        head = f'Content-Type: {kind}; boundary="{found.group(1)}"\r\n\r\n'.encode()
+        body = payload.encode("ascii", "surrogateescape") if isinstance(payload, str) else b""
+    except UnicodeEncodeError:
+        return None
+    try:
+        return email.message_from_bytes(head + body, policy=email.policy.default)
+    except RecursionError:
+        return None
+
+
+def _container(visit: _Visit, kind: str, children: list[MimeMessage], stack: list[_Visit]) -> None:
+    """Queue a multipart's children, deciding which of them may be body text."""
+    if kind == "multipart/alternative" and visit.is_body:
+        chosen, fallback = _choose(children)
+        if chosen is not None:
+            stack.append(_Visit(chosen, True, fallback))
+        return
+    for index in range(len(children) - 1, -1, -1):
+        # In multipart/related only the root (first) part is content; the rest are resources.
+        is_body = visit.is_body and (kind != "multipart/related" or index == 0)
+        stack.append(_Visit(children[index], is_body, visit.fallback))
+
+
+def _visit(visit: _Visit, out: Structure, stack: list[_Visit], settings: MessageSettings) -> None:
+    part = visit.part
+    kind = content_type(part)
+    payload = part.get_payload()
+    if kind.startswith("multipart/"):
+        if isinstance(payload, list):
+            _container(visit, kind, [p for p in payload if isinstance(p, MimeMessage)], stack)
+            return
+        salvaged = None if visit.salvaged else _salvage(part, kind)
+        if salvaged is not None:
+            out.defects.append(f"{kind} without a usable boundary: boundary guessed from body")
+            stack.append(_Visit(salvaged, visit.is_body, visit.fallback, salvaged=True))
+        elif visit.is_body:
+            out.defects.append(f"{kind} without a usable boundary: read as plain text")
+            out.bodies.append(Body(part, is_html=False))
+        return
+    if visit.is_body and kind in _BODY_TYPES and not _is_attachment(part):
+        is_html = kind == "text/html"
+        out.bodies.append(Body(part, is_html, visit.fallback if is_html else None))
+        return
+    out.attachments.append(_attachment(part, kind, settings))
+
+
+def read_structure(root: MimeMessage, settings: MessageSettings) -> Structure:
+    """Body parts and attachments of `root`, with every part's MIME defects."""
+    out = Structure()
+    stack = [_Visit(root, True)]
+    while stack:
+        visit = stack.pop()
+        out.parts.append(visit.part)
+        _visit(visit, out, stack, settings)
+    return out
+
+
+__all__ = ["Body", "Structure", "charset_label", "content_type", "read_structure"]
