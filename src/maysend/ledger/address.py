@@ -16,6 +16,7 @@ import hashlib
 import hmac
 import re
 import unicodedata
+from functools import lru_cache
 
 from maysend.errors import InvalidAddress
 
@@ -71,21 +72,29 @@ def _check_local(local: str, whole: str) -> None:
 
 
 def _ascii_domain(domain: str, whole: str) -> str:
+    try:
+        return _domain(domain)
+    except InvalidAddress as exc:
+        raise InvalidAddress(exc.message, value=whole) from None
+
+
+@lru_cache(maxsize=65_536)  # domains repeat across an import: convert each once
+def _domain(domain: str) -> str:
     if domain.startswith("["):
-        raise InvalidAddress("address literals are not accepted", value=whole)
+        raise InvalidAddress("address literals are not accepted")
     if domain.endswith("."):
         domain = domain[:-1]  # the root label of a fully qualified name
     if not domain or "." not in domain:
-        raise InvalidAddress("domain has no dot", value=whole)
+        raise InvalidAddress("domain has no dot")
     try:
         ascii_form = domain.encode("idna").decode("ascii").lower()
     except UnicodeError as exc:
-        raise InvalidAddress(f"domain is not a valid (IDNA) name: {exc}", value=whole) from exc
+        raise InvalidAddress(f"domain is not a valid (IDNA) name: {exc}") from exc
     labels = ascii_form.split(".")
     if not all(_LABEL.match(label) for label in labels):
-        raise InvalidAddress("domain has an invalid label", value=whole)
+        raise InvalidAddress("domain has an invalid label")
     if labels[-1].isdigit():
-        raise InvalidAddress("domain ends in a number", value=whole)
+        raise InvalidAddress("domain ends in a number")
     return ascii_form
 
 

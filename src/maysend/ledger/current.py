@@ -18,6 +18,7 @@ from typing import Any
 
 import sqlalchemy as sa
 
+from maysend.ledger.bulk import insert_rows
 from maysend.ledger.events import StoredEvent
 from maysend.ledger.fold import KeyFold, applies_to
 from maysend.ledger.read import load_events
@@ -25,7 +26,7 @@ from maysend.ledger.schema import current_state
 from maysend.ledger.state import EventRef, EventType, Relationship
 
 Key = tuple[str, str, str | None]  # channel, purpose, topic
-CHUNK = 500
+CHUNK = 2_000
 
 
 def event_key(event: StoredEvent) -> Key:
@@ -100,8 +101,7 @@ def _replace(
         for subject, keyed in folds.items()
         for key, fold in keyed.items()
     ]
-    if rows:
-        connection.execute(current_state.insert(), rows)
+    insert_rows(connection, current_state, rows)
 
 
 def _ref_values(prefix: str, ref: EventRef | None) -> dict[str, Any]:

@@ -14,7 +14,7 @@ from maysend.ledger.events import StoredEvent
 from maysend.ledger.schema import events, evidence
 from maysend.ledger.state import EventType
 
-CHUNK = 500
+CHUNK = 2_000
 
 
 def row_to_event(row: Mapping[Any, Any]) -> StoredEvent:

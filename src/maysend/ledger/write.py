@@ -17,6 +17,7 @@ from typing import Any
 
 import sqlalchemy as sa
 
+from maysend.ledger.bulk import insert_rows
 from maysend.ledger.chain import digest, link
 from maysend.ledger.current import update_current
 from maysend.ledger.events import NewEvent, StoredEvent, canonical_json, format_time
@@ -24,7 +25,7 @@ from maysend.ledger.keys import Keyring
 from maysend.ledger.schema import chain_head, events, evidence, subjects
 from maysend.ledger.state import EventType
 
-CHUNK = 500
+CHUNK = 2_000
 
 
 @dataclass(frozen=True, slots=True)
@@ -66,6 +67,10 @@ def append(
     connection: sa.Connection, batch: Sequence[Prepared], keyring: Keyring, now: datetime
 ) -> list[StoredEvent]:
     """Store the events of `batch` not stored before; return those stored."""
+    if connection.dialect.name == "postgresql":
+        # Every read here is a point look-up on a key column; during a large import the
+        # planner's statistics lag behind the table and it would scan instead.
+        connection.exec_driver_sql("SET LOCAL enable_seqscan = off")
     last_id, last_hash = connection.execute(
         sa.select(chain_head.c.last_id, chain_head.c.last_hash)
         .where(chain_head.c.id == 1)
@@ -76,14 +81,14 @@ def append(
         return []
     stored, rows = _chain(fresh, last_id, last_hash, now)
     erased_at = _subjects(connection, fresh, keyring)
-    connection.execute(events.insert(), rows)
+    insert_rows(connection, events, rows)
     bodies = [
         {"event_id": s.id, "body": p.evidence_text}
         for s, p in zip(stored, fresh, strict=True)
         if p.evidence_text is not None and not _covered(erased_at.get(s.subject), s.occurred_at)
     ]
     if bodies:
-        connection.execute(evidence.insert(), bodies)
+        insert_rows(connection, evidence, bodies)
     connection.execute(
         chain_head.update()
         .where(chain_head.c.id == 1)
@@ -188,7 +193,7 @@ def _subjects(
         if k not in erased
     ]
     if new:
-        connection.execute(subjects.insert(), new)
+        insert_rows(connection, subjects, new)
     result = {k: erased.get(k) for k in keys}
     for p in fresh:
         if p.event.type is EventType.ERASE:

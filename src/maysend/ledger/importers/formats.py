@@ -70,11 +70,14 @@ def get_format(name: str) -> FormatSpec:
     return known[name]
 
 
-def pick(row: Mapping[str, str], columns: tuple[str, ...]) -> str:
-    """The first non-empty value among `columns` (matched case-insensitively)."""
-    lowered = {k.strip().lower(): v for k, v in row.items()}
+def lowered(row: Mapping[str, str]) -> dict[str, str]:
+    return {k.strip().lower(): v for k, v in row.items()}
+
+
+def pick(lowered_row: Mapping[str, str], columns: tuple[str, ...]) -> str:
+    """The first non-empty value among `columns` (the row's names already lower-cased)."""
     for column in columns:
-        value = lowered.get(column.lower())
+        value = lowered_row.get(column.lower())
         if value is not None and str(value).strip():
             return str(value).strip()
     return ""
@@ -82,7 +85,8 @@ def pick(row: Mapping[str, str], columns: tuple[str, ...]) -> str:
 
 def row_events(spec: FormatSpec, row: Mapping[str, str], *, now: datetime) -> list[NewEvent] | Skip:
     """The events one row stands for, or why it is skipped; raise InvalidEvent if it is bad."""
-    values = {name: pick(row, columns) for name, columns in spec.fields.items()}
+    row_lowered = lowered(row)
+    values = {name: pick(row_lowered, columns) for name, columns in spec.fields.items()}
     if spec.name == NATIVE:
         return [_native(values, now)]
     if not values.get("address"):
