@@ -4,6 +4,14 @@ Opening a ledger creates and migrates its store on first use. Every method
 fails closed: a store that cannot be reached raises LedgerUnavailable, never
 an empty answer. Writes are whole transactions (one per event or per import
 batch); a write that returned is durable.
+
+Erasure, with an append-only history: events never hold a clear address
+(their subject is a keyed hash from the start) and their evidence lives in
+a separate table, covered by the chain only through its digest. Recording an
+`erase` event deletes the subject's evidence up to that moment and its clear
+address from `subjects`; the chain still verifies, and the keyed-hash
+subject with its erase event remains as the suppression. See `keys` for what
+the key protects in each mode.
 """
 
 from __future__ import annotations
