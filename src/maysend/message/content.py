@@ -16,7 +16,35 @@ from maysend.message.model import BlockKind, Image, Link, Region
 from maysend.message.plain import plain_blocks
 from maysend.settings import MessageSettings
 
-_URL = re.compile(r"""(?:https?://|mailto:)[^\s<>"'()\[\]{}]+""", re.IGNORECASE)
+_URL = re.compile(r"(?:https?://|mailto:)", re.IGNORECASE)
+_URL_END = re.compile(r"""[\s<>"'()\[\]{}]|$""")
+
+
+def _starts(text: str, needle: str) -> list[int]:
+    found = []
+    pos = text.find(needle)
+    while pos >= 0:
+        found.append(pos)
+        pos = text.find(needle, pos + len(needle))
+    return found
+
+
+def urls_in(text: str) -> list[str]:
+    """http(s) and mailto addresses written in plain text, in reading order.
+
+    The pattern only runs where "://" or "mailto:" occurs: scanning all of a long
+    text with it would cost more than the rest of the plain-text reading.
+    """
+    starts = [max(0, pos - 5) for pos in _starts(text, "://")]
+    if "mailto:" in text or "MAILTO:" in text or "Mailto:" in text:
+        starts += _starts(text.lower(), "mailto:")
+    found: list[str] = []
+    for start in sorted(starts):
+        match = _URL.search(text, start, start + 12)  # the scheme begins within 5 characters
+        if match is not None:
+            end = _URL_END.search(text, match.end())
+            found.append(text[match.start() : end.start() if end else len(text)])
+    return [url.rstrip(".,;:!?") for url in found]
 
 
 @dataclass(slots=True)
@@ -47,7 +75,7 @@ class Content:
     def add_plain(self, text: str) -> None:
         """A text/plain body: paragraphs, and the URLs written in it as links."""
         blocks, truncated = self._plain(text)
-        self.links.extend(classify_link(url, "") for url in _URL.findall(text))
+        self.links.extend(classify_link(url, "") for url in urls_in(text))
         self._take(blocks, truncated)
 
     def add_html(

@@ -10,7 +10,6 @@ header reading cheap. Raw 8-bit header bytes are read as UTF-8, else Windows-125
 from __future__ import annotations
 
 import email.header
-import email.policy
 import email.utils
 import re
 from datetime import datetime
@@ -18,8 +17,9 @@ from email.message import Message as MimeMessage
 
 from maysend.message.charsets import windows_1252
 from maysend.message.model import Address, Headers
+from maysend.message.policy import READ_POLICY
 
-_FACTORY = email.policy.default.header_factory
+_FACTORY = READ_POLICY.header_factory
 _WANTED = frozenset(
     [
         "from",

@@ -22,15 +22,12 @@ from maysend.message import hidden
 from maysend.message.html_guard import cap_tags, flatten_markup, flatten_tree, may_nest_deeper
 from maysend.message.links import classify_link
 from maysend.message.model import BlockKind, Image, Link, Region
+from maysend.message.visible import visible_line
 from maysend.settings import MessageSettings
 
 MARK = "\x00"
 END = MARK + "]"
 _MARKERS = re.compile("(\x00.)", re.DOTALL)
-# Characters no reader sees: C0 controls (NUL is the marker) and zero-width padding.
-_UNSEEN = re.compile(
-    "[\x01-\x08\x0b\x0c\x0e-\x1f\x7f\u00ad\u034f\u180e\u200b-\u200d\u2060\ufeff\ud800-\udfff]"
-)
 
 _KIND_OF_TAG = {
     **dict.fromkeys(("h1", "h2", "h3", "h4", "h5", "h6"), ("H", BlockKind.HEADING)),
@@ -87,13 +84,6 @@ class HtmlContent:
     truncated: bool = False  # the visible-text budget ran out
 
 
-def normalise(text: str) -> str:
-    """Visible text with whitespace collapsed and unseen characters removed."""
-    if not text.isascii() or not text.isprintable():
-        text = _UNSEEN.sub("", text)
-    return " ".join(text.split())
-
-
 def _parse(html: str, settings: MessageSettings, defects: list[str]) -> LexborHTMLParser:
     html, cut = cap_tags(html, settings.max_html_nodes)
     if cut:
@@ -122,7 +112,7 @@ def _mark_hidden(body: LexborNode, html: str) -> None:
     for node, seen, named in hidden.candidates(body, html):
         if inside and node.mem_id in inside:
             continue  # hidden padding inside the preheader stays with it
-        if not preheader_found and normalise(node.text()):
+        if not preheader_found and visible_line(node.text()):
             preheader_found = True
             inside = {n.mem_id for n in node.css("*")}
             if seen is hidden.Visibility.HIDDEN:
@@ -158,16 +148,16 @@ def _is_button(node: LexborNode, text: str) -> bool:
         or cell_attrs.get("bgcolor") is not None
         or "background" in (cell_attrs.get("style") or "").lower()
     )
-    return backed and normalise(cell.text()) == text
+    return backed and visible_line(cell.text()) == text
 
 
 def _read_links(body: LexborNode) -> list[Link]:
     links = []
     for node in body.css("a[href]"):
-        text = normalise(node.text())
+        text = visible_line(node.text())
         if not text:
             image = node.css_first("img[alt]")
-            text = normalise(image.attrs.get("alt") or "") if image is not None else ""
+            text = visible_line(image.attrs.get("alt") or "") if image is not None else ""
         if _is_button(node, text):
             _mark(node, "B")
         links.append(classify_link(node.attrs.get("href") or "", text))
@@ -179,7 +169,7 @@ def _read_images(body: LexborNode) -> list[Image]:
     for node in body.css("img"):
         attrs = node.attrs
         src = (attrs.get("src") or "").strip()
-        images.append(Image(src=src, alt=normalise(attrs.get("alt") or "")))
+        images.append(Image(src=src, alt=visible_line(attrs.get("alt") or "")))
     return images
 
 
@@ -194,7 +184,7 @@ def _mark_blocks(body: LexborNode) -> None:
 
 def cut_blocks(text: str, budget: int) -> tuple[list[RawBlock], bool]:
     """Cut marked text into blocks; True if the visible-text budget ran out."""
-    pieces = _MARKERS.split(_UNSEEN.sub("", text))
+    pieces = _MARKERS.split(text)
     blocks: list[RawBlock] = []
     stack: list[tuple[BlockKind, bool, bool]] = []
     kind, skip, pre = BlockKind.TEXT, False, False
@@ -204,12 +194,13 @@ def cut_blocks(text: str, budget: int) -> tuple[list[RawBlock], bool]:
     for i in range(0, len(pieces), 2):
         piece = pieces[i]
         if piece and not skip and not piece.isspace():
-            line = " ".join(piece.split())
-            blocks.append((kind, Region.PREHEADER if pre else Region.BODY, line))
-            seen_body = seen_body or not pre
-            used += len(line)
-            if used > budget:
-                return blocks, True
+            line = visible_line(piece)
+            if line:
+                blocks.append((kind, Region.PREHEADER if pre else Region.BODY, line))
+                seen_body = seen_body or not pre
+                used += len(line)
+                if used > budget:
+                    return blocks, True
         if i == last:
             break
         marker = pieces[i + 1]
@@ -239,7 +230,7 @@ def read_html(
     tree = _parse(html, settings, content.defects)
     if want_title:
         title = tree.css_first("title")
-        content.title = normalise(title.text()) if title is not None else ""
+        content.title = visible_line(title.text()) if title is not None else ""
     body = tree.body
     if body is None:
         return content
@@ -253,4 +244,4 @@ def read_html(
     return content
 
 
-__all__ = ["HtmlContent", "RawBlock", "cut_blocks", "normalise", "read_html"]
+__all__ = ["HtmlContent", "RawBlock", "cut_blocks", "read_html"]

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from functools import cache
+from functools import cache, lru_cache
 
 from maysend.message.lexicon import any_of, load_data, string_list
 from maysend.message.model import Link, LinkKind
@@ -17,6 +17,8 @@ from maysend.message.model import Link, LinkKind
 _FILE = "links.yaml"
 
 
+_DESTINATIONS = frozenset({LinkKind.APP_STORE, LinkKind.SOCIAL})
+_CACHED_LENGTH = 1024  # longer addresses are not kept in the cache
 _NETLOC = re.compile(r"(?:[a-z][a-z0-9+.-]*:)?//([^/?#]*)")
 _HOST_END = re.compile(r"%2f|%3f|%23|%3a|[/?#&:]")
 
@@ -25,8 +27,8 @@ _HOST_END = re.compile(r"%2f|%3f|%23|%3a|[/?#&:]")
 class LinkLexicon:
     """The compiled lists; everything is matched against lower-cased text."""
 
-    unsubscribe: tuple[str, ...]
-    unsubscribe_mailto: tuple[str, ...]
+    unsubscribe: re.Pattern[str]
+    unsubscribe_mailto: re.Pattern[str]
     hosts: dict[str, LinkKind]  # domain -> APP_STORE, SOCIAL or TRACKING (subdomains too)
     tracking_labels: frozenset[str]
     tracking_paths: re.Pattern[str]
@@ -39,16 +41,17 @@ def link_lexicon() -> LinkLexicon:
     hosts.update(dict.fromkeys(string_list(data, "social_domains", _FILE), LinkKind.SOCIAL))
     hosts.update(dict.fromkeys(string_list(data, "app_store_domains", _FILE), LinkKind.APP_STORE))
     return LinkLexicon(
-        unsubscribe=tuple(string_list(data, "unsubscribe_terms", _FILE)),
-        unsubscribe_mailto=tuple(string_list(data, "unsubscribe_mailto_terms", _FILE)),
+        unsubscribe=_literals(string_list(data, "unsubscribe_terms", _FILE)),
+        unsubscribe_mailto=_literals(string_list(data, "unsubscribe_mailto_terms", _FILE)),
         hosts=hosts,
         tracking_labels=frozenset(string_list(data, "tracking_host_labels", _FILE)),
         tracking_paths=any_of(string_list(data, "tracking_paths", _FILE), _FILE, flags=0),
     )
 
 
-def _mentions(text: str, terms: tuple[str, ...]) -> bool:
-    return any(term in text for term in terms)
+def _literals(words: list[str]) -> re.Pattern[str]:
+    """One pattern for lower-case literal words (matched against lower-cased text)."""
+    return re.compile("|".join(re.escape(word) for word in words))
 
 
 def split_href(low: str) -> tuple[str, str]:
@@ -81,10 +84,10 @@ def _forwarded_host(rest: str) -> str:
     return rest[start : end.start() if end else len(rest)]
 
 
-def _mailto(low: str, text: str, lexicon: LinkLexicon) -> tuple[str, LinkKind]:
-    """A mailto: is an opt-out when its address, subject, body or anchor text says so."""
+def _mailto_kind(low: str, lexicon: LinkLexicon) -> tuple[str, LinkKind]:
+    """A mailto: is an opt-out when its address, subject or body says so."""
     domain = low[7:].partition("?")[0].rpartition("@")[2].strip()
-    opt_out = _mentions(low[7:], lexicon.unsubscribe_mailto) or _mentions(text, lexicon.unsubscribe)
+    opt_out = lexicon.unsubscribe_mailto.search(low, 7) is not None
     return domain, LinkKind.UNSUBSCRIBE if opt_out else LinkKind.MAILTO
 
 
@@ -98,23 +101,33 @@ def _web_kind(host: str, rest: str, lexicon: LinkLexicon) -> LinkKind:
         return kind
     # A redirect to an app store or a social profile is read as what it leads to.
     target = _host_kind(_forwarded_host(rest), lexicon.hosts)
-    return target if target in {LinkKind.APP_STORE, LinkKind.SOCIAL} else LinkKind.TRACKING
+    return target if target in _DESTINATIONS else LinkKind.TRACKING
+
+
+def _address_facts(href: str) -> tuple[str, LinkKind]:
+    """(domain, kind) from the address alone."""
+    lexicon = link_lexicon()
+    low = href.lower()
+    if low.startswith("mailto:"):
+        return _mailto_kind(low, lexicon)
+    host, rest = split_href(low)
+    if lexicon.unsubscribe.search(low):
+        return host, LinkKind.UNSUBSCRIBE
+    return host, _web_kind(host, rest, lexicon)
+
+
+# Newsletters repeat addresses (image, title and button of one item; footer links in
+# every issue), so the answer for an address is remembered.
+_cached_facts = lru_cache(maxsize=4096)(_address_facts)
 
 
 def classify_link(href: str, text: str) -> Link:
-    """A Link with its domain and kind; the opt-out check wins over every other kind."""
-    lexicon = link_lexicon()
+    """A Link with its domain and kind; an opt-out (by address or anchor text) wins."""
     href = href.strip()
-    low, low_text = href.lower(), text.lower()
-    if low.startswith("mailto:"):
-        domain, kind = _mailto(low, low_text, lexicon)
-        return Link(href=href, text=text, domain=domain, kind=kind)
-    host, rest = split_href(low)
-    if _mentions(low, lexicon.unsubscribe) or _mentions(low_text, lexicon.unsubscribe):
+    domain, kind = _cached_facts(href) if len(href) <= _CACHED_LENGTH else _address_facts(href)
+    if kind is not LinkKind.UNSUBSCRIBE and link_lexicon().unsubscribe.search(text.lower()):
         kind = LinkKind.UNSUBSCRIBE
-    else:
-        kind = _web_kind(host, rest, lexicon)
-    return Link(href=href, text=text, domain=host, kind=kind)
+    return Link(href=href, text=text, domain=domain, kind=kind)
 
 
 __all__ = ["LinkLexicon", "classify_link", "link_lexicon", "split_href"]

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import email
 import email.parser
-import email.policy
 from email.message import Message as MimeMessage
 from functools import cache
 
@@ -21,6 +20,7 @@ from maysend.message.content import Content
 from maysend.message.headers import read_headers
 from maysend.message.model import Message, SourceKind
 from maysend.message.parts import Body, Structure, charset_label, read_structure
+from maysend.message.policy import READ_POLICY
 from maysend.settings import MessageSettings
 
 MAX_BODIES = 100  # body parts read; a message with more is broken or hostile
@@ -33,7 +33,7 @@ def default_settings() -> MessageSettings:
 
 
 def _read_mime(data: bytes) -> tuple[MimeMessage, Structure | None, list[str]]:
-    policy = email.policy.default
+    policy = READ_POLICY
     try:
         return email.message_from_bytes(data, policy=policy), None, []
     except RecursionError:

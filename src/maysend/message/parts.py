@@ -10,12 +10,12 @@ than `max_decode_size` is sized from its encoded length instead of decoded.
 from __future__ import annotations
 
 import email
-import email.policy
 import re
 from dataclasses import dataclass, field
 from email.message import Message as MimeMessage
 
 from maysend.message.model import Attachment
+from maysend.message.policy import READ_POLICY
 from maysend.settings import MessageSettings
 
 _BODY_TYPES = frozenset({"text/plain", "text/html"})
@@ -164,7 +164,7 @@ def _salvage(part: MimeMessage, kind: str) -> MimeMessage | None:
     except UnicodeEncodeError:
         return None
     try:
-        return email.message_from_bytes(head + body, policy=email.policy.default)
+        return email.message_from_bytes(head + body, policy=READ_POLICY)
     except RecursionError:
         return None
 

@@ -10,9 +10,9 @@ from __future__ import annotations
 from maysend.errors import MessageTooLarge, UnreadableMessage
 from maysend.message.assemble import blocks_with_footer, merge_tags_in
 from maysend.message.content import Content
-from maysend.message.html_blocks import normalise
 from maysend.message.mime import default_settings
 from maysend.message.model import Headers, Message, SourceKind
+from maysend.message.visible import visible_line
 from maysend.settings import MessageSettings
 
 
@@ -36,7 +36,7 @@ def template_message(
         title = content.add_html(html, fallback, want_title=subject is None)
     elif text is not None:
         content.add_plain(text)
-    subject = normalise(subject) if subject is not None else title
+    subject = visible_line(subject) if subject is not None else title
     return Message(
         headers=Headers(subject=subject),
         blocks=blocks_with_footer(content.blocks),
