@@ -20,6 +20,7 @@ from maysend.message.model import (
     Region,
     SourceKind,
 )
+from maysend.message.serial import message_to_dict
 from maysend.message.sources import iter_mbox, load_message, parse_file
 from maysend.message.template import parse_template
 
@@ -37,6 +38,7 @@ __all__ = [
     "SourceKind",
     "iter_mbox",
     "load_message",
+    "message_to_dict",
     "parse_bytes",
     "parse_file",
     "parse_template",

@@ -91,11 +91,20 @@ def _addresses(value: str, name: str, defects: list[str]) -> tuple[Address, ...]
             (_decoded_words(display, name, defects), address)
             for display, address in email.utils.getaddresses([value])
         ]
-    return tuple(
+    found = tuple(
         Address(address=address.strip(), display_name=display.strip())
         for display, address in pairs
-        if address.strip() and address.strip() != "<>"
+        if _usable(address.strip())
     )
+    if len(found) < len(pairs):
+        defects.append(f"{name}: {len(pairs) - len(found)} address(es) without a usable mailbox")
+    return found
+
+
+def _usable(address: str) -> bool:
+    """local@domain with both sides present (the parser returns junk as addresses too)."""
+    local, at, domain = address.rpartition("@")
+    return bool(at and local.strip('"') and domain) and '"' not in domain and "<" not in domain
 
 
 def _date(value: str, defects: list[str]) -> datetime | None:
