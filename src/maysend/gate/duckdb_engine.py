@@ -137,13 +137,7 @@ def load_state(con: duckdb.DuckDBPyConnection, plan: GatePlan) -> None:
             WHERE {state_filter(plan, DUCKDB)}"""
     )
     keyed = con.execute("SELECT count(*) FROM state WHERE subject = subject_key").fetchone()
-    plan.keyed_subjects = int(keyed[0]) if keyed else 0
-    if plan.keyed_subjects and not plan.hash_secret:
-        raise InputError(
-            "the ledger holds subjects only as keyed hashes (erased or hash-only): "
-            "the gate needs the ledger's hash secret to honour them",
-            keyed_subjects=plan.keyed_subjects,
-        )
+    plan.count_keyed_subjects(int(keyed[0]) if keyed else 0)
 
 
 def facts(con: duckdb.DuckDBPyConnection, plan: GatePlan) -> None:

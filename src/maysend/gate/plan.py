@@ -7,6 +7,7 @@ from datetime import datetime
 from pathlib import Path
 
 from maysend.classify.verdict import Verdict
+from maysend.errors import InputError
 from maysend.gate.audience import AudienceColumns
 from maysend.gate.outcomes import FactModel
 from maysend.policy import MessageChecks, PolicyConfig
@@ -36,6 +37,16 @@ class GatePlan:
     memory_limit: str = "4GB"
     threads: int = 2
     keyed_subjects: int = 0
+
+    def count_keyed_subjects(self, count: int) -> None:
+        """Note how many snapshot subjects are keyed hashes; they need the ledger's secret."""
+        self.keyed_subjects = count
+        if count and not self.hash_secret:
+            raise InputError(
+                "the ledger holds subjects only as keyed hashes (erased or hash-only): "
+                "the gate needs the ledger's hash secret to honour them",
+                keyed_subjects=count,
+            )
 
     @property
     def similar_products(self) -> frozenset[str]:

@@ -1,0 +1,370 @@
+"""The campaign gate as a PySpark job: the DuckDB engine's SQL (`gate.queries`), on Spark.
+
+Same inputs, same rules, same outputs: rows are numbered as DuckDB numbers
+them (a CSV row by its line in the file, a Parquet row by its position),
+addresses off the common form and CSV lines with quotes or other encodings
+go through the same Python functions (as UDFs), the policy is asked once per
+distinct combination of facts on the driver and the answers are broadcast
+back. Spark writes part files into a scratch folder; the driver then joins
+them into the single send.parquet / suppressed.parquet / rejected.csv the
+DuckDB engine writes.
+
+Running it
+----------
+Locally (the default, and in tests): `maysend gate --engine spark ...` starts
+Spark in `local[2]` inside the maysend process.
+
+On a cluster, the maysend process is the driver (client mode) and the
+executors run the address and CSV UDFs, so they need maysend and its
+dependencies: ship a packed environment (venv-pack / conda-pack) with
+`--archives env.tar.gz#env --conf spark.pyspark.python=./env/bin/python`, or
+install maysend on the workers (`--py-files maysend-<v>-py3-none-any.whl`
+is enough when the workers already have its dependencies). Then either::
+
+    SPARK_MASTER=spark://head:7077 maysend gate --engine spark ...
+    PYSPARK_SUBMIT_ARGS="--master yarn --conf spark.executor.memory=8g \\
+        --archives env.tar.gz#env --conf spark.pyspark.python=./env/bin/python \\
+        pyspark-shell" maysend gate --engine spark ...
+
+or through spark-submit, with a two-line driver script `gate_job.py`
+(`from maysend.cli import main; main()`)::
+
+    spark-submit --master yarn --deploy-mode client --archives env.tar.gz#env \\
+        --conf spark.pyspark.python=./env/bin/python gate_job.py gate --engine spark ...
+
+The audience and the ledger snapshot must be at paths every node can read
+(a shared mount), and so must the scratch folder: `MAYSEND_SPARK_SCRATCH`
+(default: the run's staging folder, which only works in local mode).
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import sys
+import tempfile
+from collections.abc import Callable
+from functools import cache
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+import duckdb
+import pyarrow as pa
+import pyarrow.parquet as pq
+
+from maysend.errors import InputError
+from maysend.gate.addresses import common_form_sql, normalize_or_reason
+from maysend.gate.audience import (
+    QUOTE,
+    audience_format,
+    clip,
+    decode_value,
+    line_fields,
+    read_csv_header,
+    wrong_width,
+)
+from maysend.gate.dialect import SPARK
+from maysend.gate.outcomes import SEND_COLUMNS, SUPPRESSED_COLUMNS, decide_combinations
+from maysend.gate.outcomes import outcome_schema as arrow_outcome_schema
+from maysend.gate.plan import GatePlan
+from maysend.gate.queries import decided_sql, list_sql, recipients_sql, state_filter, valid_sql
+from maysend.gate.summary import Counts, tally
+
+if TYPE_CHECKING:
+    from pyspark.sql import DataFrame, SparkSession
+
+Step = Callable[[str], None]
+REJECTED_SCHEMA = pa.schema([("row", pa.int64()), ("value", pa.string()), ("reason", pa.string())])
+VIEWS = ("audience", "broken", "slow", "valid", "state", "recipients", "outcomes", "decided")
+LOCAL_CONF = {
+    "spark.ui.enabled": "false",
+    "spark.ui.showConsoleProgress": "false",
+    "spark.sql.shuffle.partitions": "4",
+    "spark.sql.session.timeZone": "UTC",
+}
+QUIET_LOG4J = """rootLogger.level = error
+rootLogger.appenderRef.stderr.ref = console
+appender.console.type = Console
+appender.console.name = console
+appender.console.target = SYSTEM_ERR
+appender.console.layout.type = PatternLayout
+appender.console.layout.pattern = %d{HH:mm:ss} %p %c{1}: %m%n
+logger.repl.name = org.apache.spark.repl.Main
+logger.repl.level = error
+logger.gateway.name = org.apache.spark.api.python.PythonGatewayServer
+logger.gateway.level = error
+"""
+
+
+def _launched_elsewhere() -> bool:
+    """spark-submit (or PYSPARK_SUBMIT_ARGS) already says where Spark runs."""
+    submit_args = os.environ.get("PYSPARK_SUBMIT_ARGS", "")
+    return "PYSPARK_GATEWAY_PORT" in os.environ or "--master" in submit_args
+
+
+@cache
+def spark_session() -> SparkSession:
+    """One session per process: local[2] unless SPARK_MASTER or spark-submit says otherwise."""
+    from pyspark.sql import SparkSession
+
+    builder = SparkSession.builder.appName("maysend-gate")
+    master = os.environ.get("SPARK_MASTER")
+    if master or not _launched_elsewhere():
+        _quiet_local_environment()
+        builder = builder.master(master or "local[2]")
+        for key, value in LOCAL_CONF.items():
+            builder = builder.config(key, value)
+    session = builder.getOrCreate()
+    session.sparkContext.setLogLevel("ERROR")
+    session.conf.set("spark.sql.session.timeZone", "UTC")
+    return session
+
+
+def _quiet_local_environment() -> None:
+    """Workers run this interpreter (they import maysend); Spark logs errors only.
+
+    Both must be in the environment before the JVM starts: PySpark reads the
+    worker interpreter from PYSPARK_PYTHON, and log4j its configuration from
+    the class path, which SPARK_CONF_DIR joins.
+    """
+    os.environ.setdefault("PYSPARK_PYTHON", sys.executable)
+    if "SPARK_CONF_DIR" not in os.environ:
+        conf_dir = Path(tempfile.mkdtemp(prefix="maysend-spark-conf-"))
+        (conf_dir / "log4j2.properties").write_text(QUIET_LOG4J)
+        os.environ["SPARK_CONF_DIR"] = str(conf_dir)
+
+
+def run(plan: GatePlan, staging: Path, step: Step) -> Counts:
+    """Run the gate on Spark, writing the three output files into `staging`."""
+    spark = spark_session()
+    scratch = Path(os.environ.get("MAYSEND_SPARK_SCRATCH") or staging) / f"spark-{os.getpid()}"
+    cached: list[DataFrame] = []
+    try:
+        step("reading the audience")
+        cached.extend(load_audience(spark, plan))
+        step("normalising addresses")
+        cached.append(normalise(spark))
+        step("joining the consent ledger")
+        load_state(spark, plan)
+        cached.append(_view(spark.sql(recipients_sql(plan, SPARK)), "recipients").persist())
+        step("deciding per combination of facts")
+        cached.append(outcomes(spark, plan))
+        step("writing the send and suppression lists")
+        write_outputs(spark, staging, scratch)
+        return read_counts(spark)
+    finally:
+        for frame in cached:
+            frame.unpersist()
+        for name in VIEWS:
+            spark.catalog.dropTempView(name)
+        shutil.rmtree(scratch, ignore_errors=True)
+
+
+def _view(frame: DataFrame, name: str) -> DataFrame:
+    frame.createOrReplaceTempView(name)
+    return frame
+
+
+# -- audience ---------------------------------------------------------------------------------
+
+
+def load_audience(spark: SparkSession, plan: GatePlan) -> list[DataFrame]:
+    """Views `audience(row, address, country)` and `broken(row, value, reason)`."""
+    path = plan.audience
+    if not path.is_file():
+        raise InputError("the audience file does not exist", file=str(path))
+    if audience_format(path) == "parquet":
+        load_parquet_audience(spark, plan)
+        return []
+    return [load_csv_audience(spark, plan)]
+
+
+def load_parquet_audience(spark: SparkSession, plan: GatePlan) -> None:
+    mapping = plan.columns.resolve(pq.read_schema(plan.audience).names)
+    country = f"CAST(`{mapping['country']}` AS STRING)" if "country" in mapping else "NULL"
+    frame = spark.read.parquet(str(plan.audience)).selectExpr(
+        "_metadata.row_index + 1 AS row",
+        f"CAST(`{mapping['address']}` AS STRING) AS address",
+        f"CAST({country} AS STRING) AS country",
+    )
+    _view(frame, "audience")
+    _view(spark.createDataFrame([], "row BIGINT, value STRING, reason STRING"), "broken")
+
+
+def load_csv_audience(spark: SparkSession, plan: GatePlan) -> DataFrame:
+    """Lines numbered as in the file; split on commas in Spark, by `line_fields` otherwise."""
+    from pyspark.sql.functions import udf
+
+    header = read_csv_header(plan.audience)
+    mapping = plan.columns.resolve(header)
+    width = len(header)
+    fields_of = udf(_fields, "array<string>", useArrow=False)
+    broken_of = udf(
+        lambda raw: _broken(raw, width), "struct<value:string, reason:string>", useArrow=False
+    )
+    spark.udf.register("line_fields", fields_of)
+    spark.udf.register("broken_line", broken_of)
+    _view(numbered_lines(spark, plan.audience), "lines")
+    fast = f"NOT contains(value, {SPARK.literal(QUOTE)}) AND is_valid_utf8(value)"
+    parsed = spark.sql(
+        f"""SELECT row, value, CASE WHEN {fast} THEN split(value, ',', -1)
+                ELSE line_fields(CAST(value AS BINARY)) END AS fields
+            FROM lines WHERE row > 1"""
+    ).persist()
+    good = f"fields IS NOT NULL AND size(fields) = {width}"
+    country = f"fields[{header.index(mapping['country'])}]" if "country" in mapping else "NULL"
+    audience = parsed.where(good).selectExpr(
+        "row",
+        f"fields[{header.index(mapping['address'])}] AS address",
+        f"CAST({country} AS STRING) AS country",
+    )
+    _view(audience, "audience")
+    broken = parsed.where(f"NOT ({good})").selectExpr(
+        "row", "broken_line(CAST(value AS BINARY)) AS b"
+    )
+    _view(broken.selectExpr("row", "b.value AS value", "b.reason AS reason"), "broken")
+    spark.catalog.dropTempView("lines")
+    return parsed
+
+
+def _fields(raw: bytearray | None) -> list[str] | None:
+    fields, _ = line_fields(bytes(raw or b""))
+    return None if fields is None else [decode_value(f) for f in fields]
+
+
+def _broken(raw: bytearray | None, width: int) -> tuple[str, str]:
+    line = bytes(raw or b"")
+    fields, reason = line_fields(line)
+    return clip(decode_value(line)), reason or wrong_width(width, len(fields or []))
+
+
+def numbered_lines(spark: SparkSession, path: Path) -> DataFrame:
+    """(row, value): every physical line with its 1-based number, whatever the partitioning.
+
+    Spark's ids grow by one per line within a file split; each split's first
+    number comes from the line counts of the splits before it in the file.
+    """
+    from pyspark.sql import functions as F
+
+    lines = spark.read.text(str(path)).select(
+        "value",
+        F.input_file_block_start().alias("block"),
+        F.monotonically_increasing_id().alias("id"),
+    )
+    blocks = lines.groupBy("block").agg(F.count("*").alias("n"), F.min("id").alias("first"))
+    shifts, line = [], 1
+    for block in sorted(blocks.collect(), key=lambda b: b["block"]):
+        shifts.append((block["block"], line - block["first"]))
+        line += block["n"]
+    table = spark.createDataFrame(shifts, "block BIGINT, shift BIGINT")
+    joined = lines.join(F.broadcast(table), "block")
+    return joined.select((F.col("id") + F.col("shift")).alias("row"), "value")
+
+
+# -- addresses, ledger, outcomes --------------------------------------------------------------
+
+
+def normalise(spark: SparkSession) -> DataFrame:
+    """View `slow(row, addr, reason)` (the ledger's function, as a UDF) and view `valid`."""
+    from pyspark.sql.functions import udf
+
+    spark.udf.register(
+        "normalize_or_reason",
+        udf(normalize_or_reason, "struct<addr:string, reason:string>", useArrow=False),
+    )
+    slow = spark.sql(
+        f"""SELECT row, n.addr AS addr, n.reason AS reason FROM (
+                SELECT row, normalize_or_reason(address) AS n FROM audience
+                WHERE address IS NULL OR NOT {common_form_sql("address", SPARK)})"""
+    )
+    frame = _view(slow.persist(), "slow")
+    _view(spark.sql(valid_sql(SPARK)), "valid")
+    return frame
+
+
+def load_state(spark: SparkSession, plan: GatePlan) -> None:
+    if not plan.snapshot.is_file():
+        raise InputError("the ledger snapshot does not exist", file=str(plan.snapshot))
+    state = spark.read.parquet(str(plan.snapshot)).where(state_filter(plan, SPARK))
+    _view(state, "state")
+    plan.count_keyed_subjects(state.where("subject = subject_key").count())
+
+
+def outcomes(spark: SparkSession, plan: GatePlan) -> DataFrame:
+    """Ask the policy once per distinct combination of facts; view `decided`."""
+    columns = plan.fact_model.columns
+    combos = spark.sql(f"SELECT DISTINCT {', '.join(columns)} FROM recipients")
+    rows = decide_combinations(
+        [row.asDict() for row in combos.collect()],
+        model=plan.fact_model,
+        checks=plan.checks,
+        verdict=plan.verdict,
+        config=plan.config,
+    )
+    facts = pa.schema([(f.name, _arrow_type(f.dataType.simpleString())) for f in combos.schema])
+    table = pa.Table.from_pylist(rows, schema=arrow_outcome_schema(facts))
+    _view(spark.createDataFrame(table), "outcomes")
+    return _view(spark.sql(decided_sql(columns)), "decided").persist()
+
+
+def _arrow_type(spark_type: str) -> pa.DataType:
+    return {"boolean": pa.bool_(), "string": pa.string()}[spark_type]
+
+
+# -- outputs ----------------------------------------------------------------------------------
+
+
+def write_outputs(spark: SparkSession, staging: Path, scratch: Path) -> None:
+    for name, columns, send in (
+        ("send", SEND_COLUMNS, True),
+        ("suppressed", SUPPRESSED_COLUMNS, False),
+    ):
+        parts = scratch / name
+        spark.sql(list_sql(columns, send=send)).write.mode("overwrite").parquet(str(parts))
+        consolidate(parts, staging / f"{name}.parquet", _list_schema(columns))
+    spark.sql(
+        """SELECT s.row, a.address AS value, s.reason FROM slow s JOIN audience a ON a.row = s.row
+           WHERE s.addr IS NULL
+           UNION ALL SELECT row, value, reason FROM broken"""
+    ).write.mode("overwrite").parquet(str(scratch / "rejected"))
+    rejected = scratch / "rejected.parquet"
+    consolidate(scratch / "rejected", rejected, REJECTED_SCHEMA)
+    with duckdb.connect() as con:  # the CSV writer the DuckDB engine uses, for identical files
+        con.execute(
+            f"COPY (SELECT * FROM read_parquet({_sql_text(rejected)}) ORDER BY row) "
+            f"TO {_sql_text(staging / 'rejected.csv')} (FORMAT csv, HEADER true)"
+        )
+
+
+def _sql_text(path: Path) -> str:
+    return "'" + str(path).replace("'", "''") + "'"
+
+
+def _list_schema(columns: tuple[str, ...]) -> pa.Schema:
+    return pa.schema([(c, pa.int64() if c == "row" else pa.string()) for c in columns])
+
+
+def consolidate(parts: Path, target: Path, schema: pa.Schema) -> None:
+    """Spark's part files (in part order, which is sort order) into one Parquet file."""
+    with pq.ParquetWriter(target, schema) as writer:
+        for part in sorted(parts.glob("part-*.parquet")):
+            for batch in pq.ParquetFile(part).iter_batches():
+                table = pa.Table.from_batches([batch]).select(schema.names)
+                writer.write_table(table.cast(schema))
+
+
+def read_counts(spark: SparkSession) -> Counts:
+    """The same counts as `summary.read_counts`, from the Spark views."""
+    broken = spark.table("broken").count()
+    rows = spark.table("audience").count() + broken
+    rejected = spark.table("slow").where("addr IS NULL").count() + broken
+    totals = spark.sql("SELECT count(*), coalesce(sum(copies - 1), 0) FROM decided").first()
+    recipients, duplicates = (int(totals[0]), int(totals[1])) if totals else (0, 0)
+    grouped = spark.sql(
+        "SELECT action, reason_code, jurisdiction, count(*) FROM decided "
+        "GROUP BY action, reason_code, jurisdiction"
+    ).collect()
+    return tally(rows, rejected, duplicates, recipients, [tuple(g) for g in grouped])
+
+
+__all__ = ["consolidate", "numbered_lines", "run", "spark_session"]
