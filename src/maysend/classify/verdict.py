@@ -47,6 +47,8 @@ class Category(StrEnum):
     THIRD_PARTY = "third_party"
     URGENCY = "urgency"
     NEWSLETTER = "newsletter"
+    BRAND_PROMOTION = "brand_promotion"  # image advertising, e.g. a "welcome to" greeting
+    FUNDRAISING = "fundraising"  # appeals for donations: promotion of aims and ideals
     MODEL = "model"  # the statistical model found promotional text no rule named
     SERVICE = "service"  # a service purpose (see ServiceBasis)
     FLAG = "flag"  # red flags that are not evidence either way
@@ -133,4 +135,3 @@ __all__ = [
     "ServiceBasis",
     "Verdict",
 ]
-

@@ -1,0 +1,213 @@
+"""The classifier: a message in, a Verdict that explains itself out.
+
+Build one `Classifier` per process and call `classify` per message: the
+indicators compile, the model and the language detector load, once.
+
+On a gap (no trustworthy verdict: nothing readable, or an unsupported language
+with no promotional evidence) the kind is marketing, so that a caller that
+ignores `gap` still fails closed; `gap` says why.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from importlib import resources
+from pathlib import Path
+
+from maysend.classify.blockmodel import BlockModel, sigmoid
+from maysend.classify.decision import (
+    DecisionRules,
+    load_decision_rules,
+    primary_purpose,
+    promotional_weight,
+    service_basis,
+)
+from maysend.classify.indicators import Where, load_indicators
+from maysend.classify.language import UNKNOWN, LanguageReader, language_reader
+from maysend.classify.matching import Hit, Matcher
+from maysend.classify.segments import Segment, Segments, segments_of
+from maysend.classify.settings import ClassifierSettings
+from maysend.classify.text import tokens
+from maysend.classify.verdict import PROMOTIONAL, Category, Evidence, Kind, Verdict
+from maysend.errors import ClassifierError
+from maysend.message.model import Message
+
+_NOT_READ_BY_MODEL = frozenset({Where.FOOTER})
+
+
+def shipped_model_path() -> Path:
+    return Path(str(resources.files("maysend.classify") / "model" / "model.joblib"))
+
+
+@dataclass(frozen=True, slots=True)
+class MessageReading:
+    """What the rules found, and the blocks the model reads (training uses this too)."""
+
+    segments: Segments
+    tokens: tuple[list[str], ...]  # per segment
+    hits: tuple[Hit, ...]
+    units: tuple[int, ...]  # indexes of segments the model reads
+
+
+@dataclass(frozen=True, slots=True)
+class BlockScore:
+    segment: Segment
+    logit: float
+    probability: float
+
+
+class Classifier:
+    """Indicators, decision rules, language detector and model, loaded once."""
+
+    def __init__(
+        self,
+        settings: ClassifierSettings | None = None,
+        *,
+        model: BlockModel | None = None,
+        rules_only: bool = False,
+    ) -> None:
+        self.settings = settings or ClassifierSettings()
+        config_dir = self.settings.config_dir
+        self.indicators = load_indicators(config_dir)
+        self.matcher = Matcher(self.indicators)
+        self.rules: DecisionRules = load_decision_rules(config_dir)
+        self.model = model if model is not None or rules_only else self._load_model()
+        self.featurizer = self.model.featurizer() if self.model else None
+        self.languages: LanguageReader = language_reader()
+        self.version = self.model.version if self.model else "rules-only"
+
+    def _load_model(self) -> BlockModel:
+        path = self.settings.model_path or shipped_model_path()
+        if not path.is_file():
+            raise ClassifierError("no trained model; run `maysend train`", path=str(path))
+        return BlockModel.load(path)
+
+    def read(self, message: Message) -> MessageReading:
+        segments = segments_of(message, self.rules.budget_chars)
+        cut = tuple(tokens(s.text) if s.text else [] for s in segments.items)
+        reading = self.matcher.read(segments.items, list(cut))
+        units = tuple(
+            i
+            for i, s in enumerate(segments.items)
+            if cut[i] and s.part not in _NOT_READ_BY_MODEL and s.where not in reading.boilerplate
+        )
+        return MessageReading(segments, cut, reading.hits, units)
+
+    def block_scores(self, reading: MessageReading) -> list[BlockScore]:
+        if self.model is None or self.featurizer is None:
+            return []
+        scores = []
+        for i in reading.units:
+            features = self.featurizer.features(reading.tokens[i])
+            if features:
+                logit = self.model.logit(features)
+                scores.append(BlockScore(reading.segments.items[i], logit, sigmoid(logit)))
+        return scores
+
+    def classify(self, message: Message) -> Verdict:
+        if self.model is None:
+            raise ClassifierError("this classifier was built without a model (rules only)")
+        reading = self.read(message)
+        scores = self.block_scores(reading)
+        language, flags = self._language(message, reading)
+        evidence = self._evidence(reading.hits, scores)
+        return self._verdict(reading, scores, evidence, language, flags)
+
+    def _language(self, message: Message, reading: MessageReading) -> tuple[str, list[str]]:
+        flags: list[str] = []
+        items = reading.segments.items
+        readable = [
+            i for i, s in enumerate(items) if s.part in {Where.SUBJECT, Where.PREHEADER, Where.BODY}
+        ]
+        language = self.languages.detect([items[i].text for i in readable])
+        if language == UNKNOWN and not any(s.part is Where.BODY for s in items):
+            language = self.languages.detect([s.text for s in items])
+        body = [reading.tokens[i] for i in readable if items[i].part is Where.BODY]
+        if language not in {UNKNOWN, *self.languages.setup.supported}:
+            flags.append("LANGUAGE_UNSUPPORTED")
+        if self.languages.is_mixed(body):
+            flags.append("MIXED_LANGUAGE")
+        if reading.segments.truncated or any("truncat" in d.lower() for d in message.defects):
+            flags.append("TRUNCATED")
+        return language, flags
+
+    def _evidence(self, hits: tuple[Hit, ...], scores: list[BlockScore]) -> list[Evidence]:
+        best: dict[tuple[str, str], tuple[int, int, Evidence]] = {}
+        for hit in hits:
+            key = (hit.indicator.id, hit.segment.where)
+            if key not in best or best[key][2].weight < hit.indicator.weight:
+                best[key] = (hit.segment.order, hit.position, hit.evidence())
+        quote = self.rules.quote_chars
+        for score in scores:
+            if score.probability >= self._threshold():
+                text = score.segment.text
+                text = text if len(text) <= quote else text[: quote - 1].rstrip() + "…"
+                ev = Evidence(
+                    self.rules.model_id,
+                    Category.MODEL,
+                    text,
+                    score.segment.where,
+                    round(score.probability, 3),
+                )
+                best[(ev.indicator, ev.where)] = (score.segment.order, 10**6, ev)
+        return [e for _, _, e in sorted(best.values(), key=lambda t: (t[0], t[1]))]
+
+    def _threshold(self) -> float:
+        return self.model.threshold if self.model else 1.0
+
+    def _verdict(
+        self,
+        reading: MessageReading,
+        scores: list[BlockScore],
+        evidence: list[Evidence],
+        language: str,
+        flags: list[str],
+    ) -> Verdict:
+        assert self.model is not None
+        rule_weight = promotional_weight(reading.hits)
+        model_fired = any(e.category is Category.MODEL for e in evidence)
+        is_marketing = model_fired or rule_weight >= self.rules.marketing_threshold
+        basis = service_basis(reading.hits)
+        top_logit = max((s.logit for s in scores), default=self.model.bias)
+        score = self.model.calibration.probability(rule_weight, top_logit, basis is not None)
+        if any(e.indicator == "SERVICE_SELF_LABEL" for e in evidence):
+            flags.insert(0, "SERVICE_SELF_LABEL")
+        gap = self._gap(reading, flags, is_marketing, rule_weight)
+        order = {s.where: s.order for s in reading.segments.items}
+        promotional = [(e.where, order[e.where]) for e in evidence if e.category in PROMOTIONAL]
+        service = [h.segment.order for h in reading.hits if h.indicator.basis is not None]
+        return Verdict(
+            kind=Kind.MARKETING if is_marketing or gap else Kind.SERVICE,
+            score=score,
+            language=language,
+            primary_purpose=primary_purpose(promotional, service, is_marketing or gap is not None),
+            evidence=tuple(evidence),
+            service_basis=basis,
+            flags=tuple(flags),
+            gap=gap,
+            model_version=self.version,
+        )
+
+    def _gap(
+        self, reading: MessageReading, flags: list[str], is_marketing: bool, weight: float
+    ) -> str | None:
+        items = reading.segments.items
+        has_body = any(
+            s.part in {Where.BODY, Where.PREHEADER} and reading.tokens[i]
+            for i, s in enumerate(items)
+        )
+        if not any(reading.tokens):
+            flags.append("NO_TEXT")
+            return "no readable text: the message has no subject or body text to judge"
+        if is_marketing:
+            return None
+        if not has_body:
+            alts = any(s.part is Where.IMAGE_ALT for s in items)
+            flags.append("IMAGE_ONLY" if alts else "NO_TEXT")
+            return "no readable body text: subject and image alt texts cannot show it is service"
+        if "LANGUAGE_UNSUPPORTED" in flags:
+            return "unsupported language and no promotional indicator: the text could not be read"
+        return None
+
+
+__all__ = ["BlockScore", "Classifier", "MessageReading", "shipped_model_path"]

@@ -1,0 +1,204 @@
+"""Indicators as data: `rules/<lang>/*.yaml`, layered like rspamd's configuration.
+
+Every indicator names a legal category, a weight and the phrases that show it,
+with `match:` / `no_match:` examples that the test suite runs. A deployment
+changes them without editing the package, in a configuration directory:
+
+    <config_dir>/override.d/<lang>/<file>.yaml   replaces the shipped file of that name
+    <config_dir>/local.d/<lang>/<file>.yaml      merges by indicator id: the fields given
+                                                 replace the shipped ones, `phrases`,
+                                                 `unless` and `requires` are added to,
+                                                 `enabled: false`
+                                                 removes the indicator, a new id is added
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field, replace
+from enum import StrEnum
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from maysend.classify.verdict import Category, ServiceBasis
+from maysend.errors import ConfigError
+from maysend.message.model import LinkKind
+
+_EXTENDED = ("phrases", "unless", "requires")
+ID_SHAPE = re.compile(r"^[A-Z][A-Z0-9]*(?:_[A-Z0-9]+)*$")
+
+
+class Where(StrEnum):
+    """The parts of a message an indicator may look at."""
+
+    SUBJECT = "subject"
+    PREHEADER = "preheader"
+    BODY = "body"
+    FOOTER = "footer"
+    LINK = "link"
+    IMAGE_ALT = "image_alt"
+
+
+class Role(StrEnum):
+    EVIDENCE = "evidence"  # reported when it fires
+    BOILERPLATE = "boilerplate"  # marks legal/unsubscribe text the model must not read
+
+
+@dataclass(frozen=True, slots=True)
+class Indicator:
+    id: str
+    lang: str
+    category: Category
+    weight: float
+    description: str
+    phrases: tuple[str, ...] = ()
+    unless: tuple[str, ...] = ()
+    requires: tuple[str, ...] = ()  # one of these must also occur in the same segment
+    where: frozenset[Where] = frozenset(Where)
+    links: frozenset[LinkKind] = frozenset()
+    basis: ServiceBasis | None = None
+    role: Role = Role.EVIDENCE
+    match: tuple[str, ...] = ()
+    no_match: tuple[str, ...] = ()
+    source: str = field(default="", compare=False)
+
+
+def _strings(raw: object, name: str, where: str) -> tuple[str, ...]:
+    if raw is None:
+        return ()
+    if not isinstance(raw, list) or not all(isinstance(s, str) for s in raw):
+        raise ConfigError(f"`{name}` must be a list of strings", file=where)
+    return tuple(raw)
+
+
+def _enum_set(raw: object, kind: type[StrEnum], name: str, where: str) -> frozenset[Any]:
+    try:
+        return frozenset(kind(v) for v in _strings(raw, name, where))
+    except ValueError as error:
+        raise ConfigError(f"unknown value in `{name}`: {error}", file=where) from error
+
+
+def indicator_from(entry: Mapping[str, Any], lang: str, source: str) -> Indicator:
+    """Validate one YAML entry; errors name the file and the indicator."""
+    ident = str(entry.get("id", ""))
+    where = f"{source}#{ident}"
+    if not ID_SHAPE.match(ident):
+        raise ConfigError("indicator id must be UPPER_SNAKE", file=source, id=ident)
+    try:
+        category = Category(entry["category"])
+        weight = float(entry.get("weight", 1.0))
+        basis = ServiceBasis(entry["basis"]) if entry.get("basis") else None
+        role = Role(entry.get("role", Role.EVIDENCE))
+    except (KeyError, ValueError, TypeError) as error:
+        raise ConfigError(f"bad category, weight, basis or role: {error}", file=where) from error
+    if (basis is None) != (category is not Category.SERVICE):
+        raise ConfigError("service indicators, and only they, name a `basis`", file=where)
+    indicator = Indicator(
+        id=ident,
+        lang=lang,
+        category=category,
+        weight=weight,
+        description=str(entry.get("description", "")).strip(),
+        phrases=_strings(entry.get("phrases"), "phrases", where),
+        unless=_strings(entry.get("unless"), "unless", where),
+        requires=_strings(entry.get("requires"), "requires", where),
+        where=_enum_set(entry.get("where"), Where, "where", where) or frozenset(Where),
+        links=_enum_set(entry.get("links"), LinkKind, "links", where),
+        basis=basis,
+        role=role,
+        match=_strings(entry.get("match"), "match", where),
+        no_match=_strings(entry.get("no_match"), "no_match", where),
+        source=source,
+    )
+    if not indicator.phrases and not indicator.links:
+        raise ConfigError("an indicator needs `phrases` or `links`", file=where)
+    if not indicator.description:
+        raise ConfigError("an indicator needs a `description`", file=where)
+    return indicator
+
+
+def _read(path: Path | resources.abc.Traversable) -> list[dict[str, Any]]:
+    try:
+        data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+    except (OSError, yaml.YAMLError) as error:
+        raise ConfigError(f"cannot read rules file: {error}", file=str(path)) from error
+    entries = data.get("indicators", []) if isinstance(data, dict) else None
+    if not isinstance(entries, list) or not all(isinstance(e, dict) for e in entries):
+        raise ConfigError("a rules file holds `indicators:`, a list of mappings", file=str(path))
+    return entries
+
+
+def _merge(base: Indicator, entry: Mapping[str, Any], source: str) -> Indicator:
+    """local.d: fields replace, `phrases`/`unless` extend."""
+    merged: dict[str, Any] = {
+        "id": base.id,
+        "category": base.category.value,
+        "weight": base.weight,
+        "description": base.description,
+        "where": sorted(base.where),
+        "links": sorted(base.links),
+        "basis": base.basis.value if base.basis else None,
+        "role": base.role.value,
+        "match": list(base.match),
+        "no_match": list(base.no_match),
+    }
+    merged.update({k: v for k, v in entry.items() if k not in _EXTENDED})
+    for name in _EXTENDED:
+        merged[name] = [*getattr(base, name), *(entry.get(name) or [])]
+    return replace(indicator_from(merged, base.lang, source), source=source)
+
+
+def shipped_rules() -> resources.abc.Traversable:
+    return resources.files("maysend.classify") / "rules"
+
+
+def _files(root: Path | resources.abc.Traversable, lang: str) -> dict[str, Any]:
+    folder = root / lang
+    if not folder.is_dir():
+        return {}
+    return {p.name: p for p in folder.iterdir() if p.name.endswith((".yaml", ".yml"))}
+
+
+def _languages(roots: Iterable[Path | resources.abc.Traversable]) -> list[str]:
+    found = {p.name for root in roots if root.is_dir() for p in root.iterdir() if p.is_dir()}
+    return sorted(found)
+
+
+def load_indicators(config_dir: Path | None = None) -> tuple[Indicator, ...]:
+    """The shipped indicators with the deployment's override.d and local.d applied."""
+    shipped = shipped_rules()
+    override = config_dir / "override.d" if config_dir else None
+    local = config_dir / "local.d" if config_dir else None
+    loaded: list[Indicator] = []
+    for lang in _languages(r for r in (shipped, override, local) if r is not None):
+        files = _files(shipped, lang) | (_files(override, lang) if override else {})
+        by_id: dict[str, Indicator] = {}
+        for name in sorted(files):
+            for entry in _read(files[name]):
+                indicator = indicator_from(entry, lang, str(files[name]))
+                if indicator.id in by_id:
+                    raise ConfigError("indicator defined twice", id=indicator.id, lang=lang)
+                by_id[indicator.id] = indicator
+        for name, path in sorted(_files(local, lang).items()) if local else []:
+            for entry in _read(path):
+                _apply_local(by_id, entry, lang, f"{path}#{name}")
+        loaded.extend(by_id[k] for k in sorted(by_id))
+    return tuple(loaded)
+
+
+def _apply_local(by_id: dict[str, Indicator], entry: dict[str, Any], lang: str, src: str) -> None:
+    ident = str(entry.get("id", ""))
+    if entry.get("enabled", True) is False:
+        by_id.pop(ident, None)
+        return
+    entry = {k: v for k, v in entry.items() if k != "enabled"}
+    by_id[ident] = (
+        _merge(by_id[ident], entry, src) if ident in by_id else indicator_from(entry, lang, src)
+    )
+
+
+__all__ = ["Indicator", "Role", "Where", "indicator_from", "load_indicators", "shipped_rules"]

@@ -1,0 +1,117 @@
+"""Run every indicator over a message's segments in one pass per segment.
+
+All phrases of all languages sit in one `PhraseIndex`: German mail quotes
+English sales words ("Sale", "Shop now") and mixed-language mail is common, so
+every indicator reads every segment. An `unless` phrase in the same segment
+cancels its indicator there (e.g. "confirm your subscription" is not a
+newsletter push); indicators that share an id across languages are one
+concept, so an `unless` of either language cancels both. An indicator with
+`requires` fires only where one of those phrases occurs in the same segment
+("your next order" counts only beside a discount or a code).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from maysend.classify.indicators import Indicator, Role, Where
+from maysend.classify.phrases import PhraseIndex, compile_phrase
+from maysend.classify.segments import Segment
+from maysend.classify.text import span_of, tokens
+from maysend.classify.verdict import Evidence
+
+_SHOWS, _UNLESS, _REQUIRES = "phrases", "unless", "requires"
+
+
+@dataclass(frozen=True, slots=True)
+class Hit:
+    """An indicator that fired in a segment, before weighting."""
+
+    indicator: Indicator
+    segment: Segment
+    text: str
+    position: int  # token index in the segment
+
+    def evidence(self) -> Evidence:
+        i = self.indicator
+        return Evidence(i.id, i.category, self.text, self.segment.where, i.weight)
+
+
+@dataclass(frozen=True, slots=True)
+class Reading:
+    """What the indicators found in one message."""
+
+    hits: tuple[Hit, ...]
+    boilerplate: frozenset[str]  # `where` of segments that are legal/unsubscribe text
+
+
+class Matcher:
+    """Indicators compiled once; `read(segments)` per message."""
+
+    def __init__(self, indicators: tuple[Indicator, ...]) -> None:
+        self.indicators = indicators
+        phrases = []
+        self._owner: list[tuple[int, str]] = []  # phrase id -> (indicator, role)
+        for n, indicator in enumerate(indicators):
+            for role in (_SHOWS, _UNLESS, _REQUIRES):
+                for source in getattr(indicator, role):
+                    for phrase in compile_phrase(source):
+                        phrases.append(phrase)
+                        self._owner.append((n, role))
+        self._index = PhraseIndex(phrases)
+        self._by_link = [
+            (n, i) for n, i in enumerate(indicators) if i.links and Where.LINK in i.where
+        ]
+
+    def read(
+        self, segments: tuple[Segment, ...], raw_tokens: list[list[str]] | None = None
+    ) -> Reading:
+        """Hits in `segments`; `raw_tokens[i]` are segment i's tokens if already cut."""
+        hits: list[Hit] = []
+        boilerplate: set[str] = set()
+        for i, segment in enumerate(segments):
+            found = self._segment_hits(segment, raw_tokens[i] if raw_tokens else None)
+            for hit in found:
+                if hit.indicator.role is Role.BOILERPLATE:
+                    boilerplate.add(segment.where)
+                else:
+                    hits.append(hit)
+        return Reading(tuple(hits), frozenset(boilerplate))
+
+    def _segment_hits(self, segment: Segment, raw: list[str] | None = None) -> list[Hit]:
+        if raw is None:
+            raw = tokens(segment.text) if segment.text else []
+        first: dict[int, tuple[int, int]] = {}
+        cancelled: set[str] = set()
+        supported: set[int] = set()
+        for pid, start, end in self._index.find(raw):
+            owner, role = self._owner[pid]
+            if role == _UNLESS:
+                cancelled.add(self.indicators[owner].id)
+            elif role == _REQUIRES:
+                supported.add(owner)
+            elif owner not in first or start < first[owner][0]:
+                first[owner] = (start, end)
+        out = []
+        for owner, (start, end) in first.items():
+            indicator = self.indicators[owner]
+            if indicator.id in cancelled or segment.part not in indicator.where:
+                continue
+            if indicator.requires and owner not in supported:
+                continue
+            out.append(Hit(indicator, segment, span_of(segment.text, start, end), start))
+        if segment.link_kind is not None:
+            for owner, indicator in self._by_link:
+                if segment.link_kind in indicator.links and owner not in first:
+                    text = segment.text or segment.href
+                    out.append(Hit(indicator, segment, text, 0))
+        return out
+
+
+def text_hits(matcher: Matcher, text: str, part: Where = Where.BODY) -> list[Hit]:
+    """Indicators (boilerplate included) that fire on one piece of text, as `part`."""
+    where = part.value if part in {Where.SUBJECT, Where.PREHEADER} else f"{part.value}:0"
+    return matcher._segment_hits(Segment(where, part, text, 0))
+
+
+__all__ = ["Hit", "Matcher", "Reading", "text_hits"]

@@ -1,0 +1,80 @@
+"""The readable pieces of a message, each with the place evidence will name.
+
+Subject, preheader, body and footer blocks, link anchor texts and image alt
+texts are read separately so that every hit says where it was
+(`subject`, `preheader`, `body:N`, `footer:N`, `link:N`, `image_alt:N`).
+A character budget bounds the work on huge messages; what is cut is flagged.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from maysend.classify.indicators import Where
+from maysend.message.model import LinkKind, Message, Region
+
+_REGION = {Region.PREHEADER: Where.PREHEADER, Region.BODY: Where.BODY, Region.FOOTER: Where.FOOTER}
+
+
+@dataclass(frozen=True, slots=True)
+class Segment:
+    where: str  # what Evidence.where reports
+    part: Where
+    text: str
+    order: int  # reading order; the subject comes first
+    link_kind: LinkKind | None = None
+    href: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class Segments:
+    items: tuple[Segment, ...]
+    truncated: bool
+
+    @property
+    def readable(self) -> tuple[Segment, ...]:
+        """Text a reader sees as content: everything but link and image-alt duplicates."""
+        return tuple(s for s in self.items if s.part not in {Where.LINK, Where.IMAGE_ALT})
+
+
+def _block_where(region: Region, index: int) -> str:
+    return "preheader" if region is Region.PREHEADER else f"{region.value}:{index}"
+
+
+def segments_of(message: Message, budget: int) -> Segments:
+    """Cut `message` into segments, reading at most `budget` characters of text."""
+    items: list[Segment] = []
+    used = 0
+    truncated = False
+
+    def take(text: str) -> str:
+        nonlocal used, truncated
+        room = budget - used
+        if len(text) > room:
+            truncated = True
+            text = text[: max(room, 0)]
+        used += len(text)
+        return text
+
+    if message.subject.strip():
+        items.append(Segment("subject", Where.SUBJECT, take(message.subject), -1))
+    for block in message.blocks:
+        text = take(block.text)
+        if text.strip():
+            where = _block_where(block.region, block.index)
+            items.append(Segment(where, _REGION[block.region], text, block.index))
+    body = message.text
+    for i, link in enumerate(message.links):
+        anchor = link.text.strip()
+        # An anchor already read as part of a block is not read twice.
+        text = take(anchor) if anchor and anchor not in body else ""
+        if text or link.kind in {LinkKind.APP_STORE, LinkKind.SOCIAL}:
+            items.append(Segment(f"link:{i}", Where.LINK, text, 10**6 + i, link.kind, link.href))
+    for i, image in enumerate(message.images):
+        alt = take(image.alt.strip())
+        if alt:
+            items.append(Segment(f"image_alt:{i}", Where.IMAGE_ALT, alt, 2 * 10**6 + i))
+    return Segments(tuple(items), truncated)
+
+
+__all__ = ["Segment", "Segments", "segments_of"]

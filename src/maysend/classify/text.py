@@ -1,0 +1,61 @@
+"""Tokens: the one way the classifier cuts text into words.
+
+Indicator phrases and the statistical model read the same tokens, so a phrase
+written in a rules file and a feature learned from the corpus mean the same
+thing. Tokenising is done once per text with one `findall`; token spans are
+recovered only for the few places where evidence must quote the text.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+
+# Words (letters, with inner apostrophes: "don't", "we've"), numbers ("20", "1.414,00")
+# and the symbols that carry price meaning. Everything else separates tokens.
+TOKEN = re.compile(r"[^\W\d_]+(?:['’][^\W\d_]+)*|\d+(?:[.,:]\d+)*|[%€£$¥§★☆]")
+
+NUMBER = "#"
+_FOLD = str.maketrans({"ß": "ss", "’": "'", "ſ": "s"})
+
+
+def normalise(token: str) -> str:
+    """Lower-case a token and fold the spellings that vary in mail ("ß" / "ss")."""
+    if token[0].isdigit():
+        return NUMBER
+    return token.lower().translate(_FOLD)
+
+
+def tokens(text: str) -> list[str]:
+    """The raw tokens of `text`, in order."""
+    return TOKEN.findall(text)
+
+
+def span_of(text: str, first: int, last: int) -> str:
+    """The exact text from raw token `first` to raw token `last` (inclusive)."""
+    start = end = -1
+    for i, match in enumerate(TOKEN.finditer(text)):
+        if i == first:
+            start = match.start()
+        if i == last:
+            end = match.end()
+            break
+    if start < 0 or end < 0:
+        return text
+    return text[start:end]
+
+
+def sample(texts: Iterator[str] | list[str], limit: int) -> str:
+    """Up to `limit` characters taken from the start of `texts`, joined by spaces."""
+    out: list[str] = []
+    size = 0
+    for text in texts:
+        if size >= limit:
+            break
+        piece = text[: limit - size]
+        out.append(piece)
+        size += len(piece) + 1
+    return " ".join(out)
+
+
+__all__ = ["NUMBER", "TOKEN", "normalise", "sample", "span_of", "tokens"]

@@ -1,0 +1,245 @@
+"""Train the block model on the labelled corpus, reproducibly.
+
+Why per block: the law asks whether *any* element promotes, so the model scores
+each block and its evidence points at the block, not at the message.
+
+Per-block labels are not in the corpus (labels are per message), so they are
+inferred as multiple-instance learning, seeded by the rules:
+- every block of a service message is negative (by its label, nothing in it promotes);
+- a block of a marketing message in which a decisive promotional indicator fires is
+  positive and stays positive;
+- the other blocks of a marketing message start as weak positives, and are then
+  relabelled for a few rounds by the model itself (positive only where it scores them
+  promotional), keeping at least the highest-scoring block of each marketing message
+  positive. Greetings, order tables and sign-offs that marketing messages share with
+  their service twins thereby end up negative, and the model learns what the rules'
+  wording has in common with promotional text the rules do not name.
+Footer blocks and legal boilerplate are never read (a plain unsubscribe footer does
+not count).
+
+The message-level probability is calibrated on out-of-fold block scores
+(stratified folds over messages): a logistic map of the summed rule weight, the
+top block logit and whether a service purpose was found. The block threshold at
+which MODEL_PROMOTIONAL_TEXT fires is chosen on the same out-of-fold scores.
+
+Deterministic: files in sorted order, a sorted vocabulary, fixed seeds, and a
+solver without randomness, so `maysend train` reproduces the shipped artifact.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import math
+from collections.abc import Sequence
+from dataclasses import dataclass, replace
+from importlib import resources
+from pathlib import Path
+
+import numpy as np
+from scipy.sparse import csr_matrix
+from sklearn.linear_model import LogisticRegression
+from sklearn.model_selection import StratifiedKFold
+
+from maysend.classify.blockmodel import BlockModel, Calibration, sigmoid
+from maysend.classify.corpus import Labelled, labelled_corpus
+from maysend.classify.decision import promotional_weight, service_basis
+from maysend.classify.engine import Classifier, MessageReading
+from maysend.classify.features import FeatureSpec, Featurizer
+from maysend.classify.verdict import PROMOTIONAL, Kind
+from maysend.message import parse_file
+
+SEED = 0
+FOLDS = 5
+ROUNDS = 4
+C = 10.0
+MIN_DF = 2
+SEED_WEIGHT = 1.0  # a rule hit of at least this weight seeds a positive block
+MAX_SERVICE_FPR = 0.01  # share of service messages the model alone may flag, out of fold
+_CODE = ("training.py", "features.py", "text.py", "blockmodel.py", "phrases.py", "matching.py")
+
+
+@dataclass(frozen=True, slots=True)
+class Units:
+    """Every block the model reads, over the whole corpus."""
+
+    features: list[set[str]]
+    message: np.ndarray  # message index of each unit
+    seeded: np.ndarray  # a decisive promotional indicator fired in the unit
+    labels: np.ndarray  # 1 = marketing, per message
+    rule_weight: np.ndarray  # per message
+    has_service: np.ndarray  # per message
+
+
+def corpus_version(items: Sequence[Labelled], root: Path) -> str:
+    """Hash of the corpus, the rules and the training code: the model's version."""
+    digest = hashlib.sha256()
+    for item in items:
+        digest.update(str(item.path.relative_to(root) if root.is_dir() else item.path).encode())
+        digest.update(item.path.read_bytes())
+    package = resources.files("maysend.classify")
+    rules = sorted(
+        (p for p in Path(str(package / "rules")).rglob("*.yaml")), key=lambda p: p.as_posix()
+    )
+    for path in [*(Path(str(package / name)) for name in _CODE), *rules]:
+        digest.update(path.name.encode())
+        digest.update(path.read_bytes())
+    return digest.hexdigest()[:16]
+
+
+def read_corpus(items: Sequence[Labelled], classifier: Classifier) -> list[MessageReading]:
+    return [classifier.read(parse_file(item.path)) for item in items]
+
+
+def collect_units(
+    readings: Sequence[MessageReading], labels: Sequence[Kind], spec: FeatureSpec
+) -> Units:
+    featurizer = Featurizer(spec)
+    features: list[set[str]] = []
+    message: list[int] = []
+    seeded: list[bool] = []
+    for n, reading in enumerate(readings):
+        decisive = {
+            h.segment.where
+            for h in reading.hits
+            if h.indicator.category in PROMOTIONAL and h.indicator.weight >= SEED_WEIGHT
+        }
+        for i in reading.units:
+            found = featurizer.features(reading.tokens[i])
+            if not found:
+                continue
+            features.append(found)
+            message.append(n)
+            seeded.append(reading.segments.items[i].where in decisive)
+    return Units(
+        features,
+        np.array(message, dtype=int),
+        np.array(seeded, dtype=bool),
+        np.array([label is Kind.MARKETING for label in labels], dtype=int),
+        np.array([promotional_weight(r.hits) for r in readings]),
+        np.array([service_basis(r.hits) is not None for r in readings], dtype=bool),
+    )
+
+
+def design(features: list[set[str]], vocabulary: dict[str, int]) -> csr_matrix:
+    """Rows scaled by 1/sqrt(feature count), as `BlockModel.logit` scores them."""
+    indptr, indices, values = [0], [], []
+    for found in features:
+        columns = sorted(vocabulary[f] for f in found if f in vocabulary)
+        scale = 1.0 / math.sqrt(len(found)) if found else 0.0
+        indices.extend(columns)
+        values.extend([scale] * len(columns))
+        indptr.append(len(indices))
+    return csr_matrix((values, indices, indptr), shape=(len(features), len(vocabulary)))
+
+
+def build_vocabulary(features: list[set[str]]) -> dict[str, int]:
+    counts: dict[str, int] = {}
+    for found in features:
+        for f in found:
+            counts[f] = counts.get(f, 0) + 1
+    kept = sorted(f for f, c in counts.items() if c >= MIN_DF)
+    return {f: i for i, f in enumerate(kept)}
+
+
+def fit_blocks(x: csr_matrix, units: Units, rows: np.ndarray) -> LogisticRegression:
+    """Multiple-instance fit over the units in `rows` (see the module docstring)."""
+    msg = units.message[rows]
+    positive_msg = units.labels[msg] == 1
+    open_ = positive_msg & ~units.seeded[rows]
+    y = positive_msg.astype(int)
+    use = ~open_  # first round: seeded positives against service blocks only
+    model = _fit(x[rows][use], y[use])
+    for _ in range(ROUNDS):
+        score = model.decision_function(x[rows])
+        relabelled = np.where(open_, (score > 0).astype(int), y)
+        for m in np.unique(msg[positive_msg]):
+            mine = msg == m
+            if not relabelled[mine].any():
+                relabelled[np.flatnonzero(mine)[np.argmax(score[mine])]] = 1
+        if use.all() and np.array_equal(relabelled, y):
+            break
+        y, use = relabelled, np.ones_like(use)
+        model = _fit(x[rows], y)
+    return model
+
+
+def _fit(x: csr_matrix, y: np.ndarray) -> LogisticRegression:
+    model = LogisticRegression(C=C, class_weight="balanced", solver="liblinear", random_state=SEED)
+    return model.fit(x, y)
+
+
+def out_of_fold_top(x: csr_matrix, units: Units) -> np.ndarray:
+    """Per message, the highest block logit from a model that did not see the message."""
+    top = np.full(len(units.labels), -10.0)
+    folds = StratifiedKFold(n_splits=FOLDS, shuffle=True, random_state=SEED)
+    for train_msgs, held_msgs in folds.split(np.zeros(len(units.labels)), units.labels):
+        rows = np.flatnonzero(np.isin(units.message, train_msgs))
+        model = fit_blocks(x, units, rows)
+        held = np.flatnonzero(np.isin(units.message, held_msgs))
+        if held.size:
+            for row, score in zip(held, model.decision_function(x[held]), strict=True):
+                m = units.message[row]
+                top[m] = max(top[m], float(score))
+    return top
+
+
+def choose_threshold(units: Units, top: np.ndarray) -> float:
+    """Block probability at which MODEL_PROMOTIONAL_TEXT fires: the lowest at which the
+    model alone, out of fold, flags at most MAX_SERVICE_FPR of the service messages.
+
+    Not tuned jointly with the rules: they were written against this split, so out of
+    fold they leave the model nothing to find and would push the threshold to 1.
+    """
+    service = np.array([sigmoid(t) for t in top])[units.labels == 0]
+    for tau in np.arange(0.50, 0.99, 0.01):
+        if service.size == 0 or np.mean(service >= tau) <= MAX_SERVICE_FPR:
+            return round(float(tau), 2)
+    return 0.99
+
+
+def calibrate(units: Units, top: np.ndarray) -> Calibration:
+    features = np.column_stack(
+        [np.minimum(units.rule_weight, 3.0), top, units.has_service.astype(float)]
+    )
+    model = LogisticRegression(C=1.0, solver="lbfgs").fit(features, units.labels)
+    promo, block, service = (float(c) for c in model.coef_[0])
+    return Calibration(promo=promo, block=block, service=service, bias=float(model.intercept_[0]))
+
+
+def fit_model(
+    readings: Sequence[MessageReading],
+    labels: Sequence[Kind],
+    spec: FeatureSpec,
+) -> BlockModel:
+    """The block model, its threshold and calibration, from read messages and their labels."""
+    units = collect_units(readings, labels, spec)
+    vocabulary = build_vocabulary(units.features)
+    x = design(units.features, vocabulary)
+    top = out_of_fold_top(x, units)
+    final = fit_blocks(x, units, np.arange(len(units.features)))
+    coefficients = final.coef_[0]
+    return BlockModel(
+        weights={f: float(coefficients[i]) for f, i in vocabulary.items() if coefficients[i]},
+        bias=float(final.intercept_[0]),
+        threshold=choose_threshold(units, top),
+        calibration=calibrate(units, top),
+        spec=spec,
+        stats={
+            "messages": len(readings),
+            "marketing": int(units.labels.sum()),
+            "blocks": len(units.features),
+            "features": len(vocabulary),
+        },
+    )
+
+
+def train(corpus: Path, spec: FeatureSpec | None = None) -> BlockModel:
+    """Train from the labelled files under `corpus` (the train split only)."""
+    items = labelled_corpus(corpus)
+    classifier = Classifier(rules_only=True)
+    readings = read_corpus(items, classifier)
+    model = fit_model(readings, [item.label for item in items], spec or FeatureSpec())
+    return replace(model, version=corpus_version(items, corpus))
+
+
+__all__ = ["corpus_version", "fit_model", "read_corpus", "train"]
