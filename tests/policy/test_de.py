@@ -68,12 +68,13 @@ CASES = [
         country="DE",
     ),
     Case(
-        "LG Stendal 22 S 87/20: double-opt-in mail with a welcome pitch is advertising",
-        marketing(C.PRODUCT_PROMOTION),
+        "LG Stendal 22 S 87/20: double-opt-in mail with a 'welcome to' greeting is advertising",
+        service(ServiceBasis.DOUBLE_OPT_IN, C.BRAND_PROMOTION),
         state(S.PENDING, consent=0.01),
         A.SUPPRESS,
         "DE_NO_DOI",
         country="DE",
+        trail=("DE_IMAGE_ADVERTISING",),
     ),
     Case(
         "a plain double-opt-in confirmation request is a service message",

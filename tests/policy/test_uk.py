@@ -223,6 +223,13 @@ CASES = [
         "UK_GENUINE_SURVEY",
     ),
     Case(
+        "ICO: neutral branding alone in a service message is not marketing",
+        marketing(C.BRAND_PROMOTION),
+        state(),
+        A.SEND,
+        "UK_BRANDING_ONLY",
+    ),
+    Case(
         "ICO market research: a survey that also promotes is marketing",
         marketing(C.REVIEW_REQUEST, C.OFFER),
         state(),

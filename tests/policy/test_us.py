@@ -114,6 +114,22 @@ CASES = [
         requirements=("DECEPTIVE_SUBJECT",),
     ),
     Case(
+        "15 U.S.C. 7702(2)(A) a donation appeal alone is not commercial",
+        marketing(C.FUNDRAISING),
+        state(S.WITHDRAWN, opt_out=(E.WITHDRAW, 3)),
+        A.SEND,
+        "US_NOT_COMMERCIAL_FUNDRAISING",
+        country="US",
+    ),
+    Case(
+        "15 U.S.C. 7702(2)(A) a donation appeal with a product offer is commercial",
+        marketing(C.FUNDRAISING, C.OFFER),
+        state(S.WITHDRAWN, opt_out=(E.WITHDRAW, 3)),
+        A.SUPPRESS,
+        "OPTED_OUT",
+        country="US",
+    ),
+    Case(
         "15 U.S.C. 7702(2)(A) a request to receive ads is commercial",
         service(ServiceBasis.REQUESTED_INFORMATION, C.CONSENT_REQUEST),
         state(),

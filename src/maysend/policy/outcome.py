@@ -163,7 +163,7 @@ def decide_facts(
 ) -> Outcome:
     """The decision from discrete facts: pure, deterministic, hashable inputs."""
     if not message_checks.readable:
-        return hold("HOLD_UNREADABLE_MESSAGE")
+        return hold("HOLD_UNREADABLE_MESSAGE", verdict.gap or "")
     if verdict.is_gap:
         return hold("HOLD_CLASSIFIER_GAP", verdict.gap or "", uses=("verdict",))
     if jurisdiction.code is None:
