@@ -23,6 +23,7 @@ def main() -> None:
         def announce(batch):  # type: ignore[no-untyped-def]
             stored = original(batch)
             print(f"batch {len(stored)}", flush=True)
+            time.sleep(0.05)  # leave the parent time to kill us mid-import
             return stored
 
         ledger.record_events = announce  # type: ignore[method-assign]
