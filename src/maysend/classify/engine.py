@@ -32,8 +32,6 @@ from maysend.classify.verdict import PROMOTIONAL, Category, Evidence, Kind, Verd
 from maysend.errors import ClassifierError
 from maysend.message.model import Message
 
-_NOT_READ_BY_MODEL = frozenset({Where.FOOTER})
-
 
 def shipped_model_path() -> Path:
     return Path(str(resources.files("maysend.classify") / "model" / "model.joblib"))
@@ -87,9 +85,7 @@ class Classifier:
         cut = tuple(tokens(s.text) if s.text else [] for s in segments.items)
         reading = self.matcher.read(segments.items, list(cut))
         units = tuple(
-            i
-            for i, s in enumerate(segments.items)
-            if cut[i] and s.part not in _NOT_READ_BY_MODEL and s.where not in reading.boilerplate
+            i for i, s in enumerate(segments.items) if cut[i] and s.where not in reading.boilerplate
         )
         return MessageReading(segments, cut, reading.hits, units)
 
@@ -111,7 +107,7 @@ class Classifier:
         scores = self.block_scores(reading)
         language, flags = self._language(message, reading)
         evidence = self._evidence(reading.hits, scores)
-        return self._verdict(reading, scores, evidence, language, flags)
+        return self._verdict(message, reading, scores, evidence, language, flags)
 
     def _language(self, message: Message, reading: MessageReading) -> tuple[str, list[str]]:
         flags: list[str] = []
@@ -157,6 +153,7 @@ class Classifier:
 
     def _verdict(
         self,
+        message: Message,
         reading: MessageReading,
         scores: list[BlockScore],
         evidence: list[Evidence],
@@ -170,9 +167,9 @@ class Classifier:
         basis = service_basis(reading.hits)
         top_logit = max((s.logit for s in scores), default=self.model.bias)
         score = self.model.calibration.probability(rule_weight, top_logit, basis is not None)
-        if any(e.indicator == "SERVICE_SELF_LABEL" for e in evidence):
-            flags.insert(0, "SERVICE_SELF_LABEL")
-        gap = self._gap(reading, flags, is_marketing, rule_weight)
+        raised = dict.fromkeys(e.indicator for e in evidence if e.category is Category.FLAG)
+        flags[:0] = list(raised)  # red flags such as SERVICE_SELF_LABEL come first
+        gap = self._gap(message, reading, flags, is_marketing)
         order = {s.where: s.order for s in reading.segments.items}
         promotional = [(e.where, order[e.where]) for e in evidence if e.category in PROMOTIONAL]
         service = [h.segment.order for h in reading.hits if h.indicator.basis is not None]
@@ -189,22 +186,23 @@ class Classifier:
         )
 
     def _gap(
-        self, reading: MessageReading, flags: list[str], is_marketing: bool, weight: float
+        self, message: Message, reading: MessageReading, flags: list[str], is_marketing: bool
     ) -> str | None:
+        """Why no trustworthy verdict can be given, if so (and the flag that says it)."""
         items = reading.segments.items
+        if not any(reading.tokens):
+            flags.append("IMAGE_ONLY" if message.images else "NO_TEXT")
+            return "no readable text: nothing in the message can be judged"
         has_body = any(
             s.part in {Where.BODY, Where.PREHEADER} and reading.tokens[i]
             for i, s in enumerate(items)
         )
-        if not any(reading.tokens):
-            flags.append("NO_TEXT")
-            return "no readable text: the message has no subject or body text to judge"
+        if not has_body:
+            flags.append("IMAGE_ONLY" if message.images else "EMPTY_BODY")
         if is_marketing:
             return None
         if not has_body:
-            alts = any(s.part is Where.IMAGE_ALT for s in items)
-            flags.append("IMAGE_ONLY" if alts else "NO_TEXT")
-            return "no readable body text: subject and image alt texts cannot show it is service"
+            return "no readable body: the subject and image alt texts cannot show it is service"
         if "LANGUAGE_UNSUPPORTED" in flags:
             return "unsupported language and no promotional indicator: the text could not be read"
         return None

@@ -18,7 +18,7 @@ from maysend.classify.indicators import Indicator, Role, Where
 from maysend.classify.phrases import PhraseIndex, compile_phrase
 from maysend.classify.segments import Segment
 from maysend.classify.text import span_of, tokens
-from maysend.classify.verdict import Evidence
+from maysend.classify.verdict import PROMOTIONAL, Evidence
 
 _SHOWS, _UNLESS, _REQUIRES = "phrases", "unless", "requires"
 
@@ -78,6 +78,9 @@ class Matcher:
                     hits.append(hit)
         return Reading(tuple(hits), frozenset(boilerplate))
 
+    def _is_boilerplate(self, owner: int) -> bool:
+        return self.indicators[owner].role is Role.BOILERPLATE
+
     def _segment_hits(self, segment: Segment, raw: list[str] | None = None) -> list[Hit]:
         if raw is None:
             raw = tokens(segment.text) if segment.text else []
@@ -92,10 +95,17 @@ class Matcher:
                 supported.add(owner)
             elif owner not in first or start < first[owner][0]:
                 first[owner] = (start, end)
+        promotes = any(
+            self.indicators[o].category in PROMOTIONAL and Where.FOOTER in self.indicators[o].where
+            for o in first
+            if self.indicators[o].id not in cancelled
+        )
+        boilerplate = any(self._is_boilerplate(o) for o in first)
+        part = _effective_part(segment, boilerplate and not promotes)
         out = []
         for owner, (start, end) in first.items():
             indicator = self.indicators[owner]
-            if indicator.id in cancelled or segment.part not in indicator.where:
+            if indicator.id in cancelled or part not in indicator.where:
                 continue
             if indicator.requires and owner not in supported:
                 continue
@@ -106,6 +116,15 @@ class Matcher:
                     text = segment.text or segment.href
                     out.append(Hit(indicator, segment, text, 0))
         return out
+
+
+def _effective_part(segment: Segment, plain_footer: bool) -> Where:
+    """The parser's footer is a best guess: a "footer" block is read as a footer only
+    when it holds legal or unsubscribe wording and nothing else promotes in it;
+    otherwise it is read as body, so promotion cannot hide there."""
+    if segment.part is Where.FOOTER and not plain_footer:
+        return Where.BODY
+    return segment.part
 
 
 def text_hits(matcher: Matcher, text: str, part: Where = Where.BODY) -> list[Hit]:

@@ -1,0 +1,105 @@
+"""A deployment adds or re-weights indicators without editing the package (rspamd layering)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from maysend.classify import Classifier, ClassifierSettings
+from maysend.classify.indicators import load_indicators
+from maysend.errors import ConfigError
+
+from .conftest import fired, from_text
+
+
+def _write(root: Path, relative: str, text: str) -> None:
+    path = root / relative
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(text, encoding="utf-8")
+
+
+def _by_id(config: Path | None, lang: str = "en") -> dict[str, object]:
+    return {i.id: i for i in load_indicators(config) if i.lang == lang}
+
+
+def test_local_d_reweights_and_extends(tmp_path: Path) -> None:
+    _write(
+        tmp_path,
+        "local.d/en/site.yaml",
+        "indicators:\n  - id: URGENCY_DEADLINE\n    weight: 1.0\n    phrases: ['doors close']\n",
+    )
+    indicator = _by_id(tmp_path)["URGENCY_DEADLINE"]
+    assert indicator.weight == 1.0  # type: ignore[attr-defined]
+    assert "doors close" in indicator.phrases  # type: ignore[attr-defined]
+    assert "countdown" in indicator.phrases  # type: ignore[attr-defined]
+
+
+def test_local_d_adds_and_disables(tmp_path: Path) -> None:
+    _write(
+        tmp_path,
+        "local.d/en/site.yaml",
+        "indicators:\n"
+        "  - id: HOUSE_BRAND_PUSH\n    category: product_promotion\n    weight: 1.0\n"
+        "    description: Our own campaign name.\n    phrases: ['spring spectacular']\n"
+        "  - id: SOCIAL_LINK\n    enabled: false\n",
+    )
+    found = _by_id(tmp_path)
+    assert "HOUSE_BRAND_PUSH" in found
+    assert "SOCIAL_LINK" not in found
+    verdict = Classifier(ClassifierSettings(config_dir=tmp_path)).classify(
+        from_text("Your account", "The Spring Spectacular is here.")
+    )
+    assert "HOUSE_BRAND_PUSH" in fired(verdict)
+
+
+def test_override_d_replaces_a_shipped_file(tmp_path: Path) -> None:
+    _write(
+        tmp_path,
+        "override.d/en/offers.yaml",
+        "indicators:\n"
+        "  - id: OFFER_DISCOUNT\n    category: offer\n    weight: 1.0\n"
+        "    description: Only this.\n    phrases: ['mega deal']\n",
+    )
+    found = _by_id(tmp_path)
+    assert found["OFFER_DISCOUNT"].phrases == ("mega deal",)  # type: ignore[attr-defined]
+    assert "OFFER_VOUCHER" not in found  # the whole shipped file is replaced
+    assert "OFFER_VOUCHER" in _by_id(None)
+
+
+@pytest.mark.parametrize(
+    "bad",
+    [
+        "indicators: [{id: lower_case, category: offer, description: x, phrases: [a]}]",
+        "indicators: [{id: X_ONE, category: nonsense, description: x, phrases: [a]}]",
+        "indicators: [{id: X_ONE, category: service, description: x, phrases: [a]}]",
+        "indicators: [{id: X_ONE, category: offer, description: x}]",
+        "indicators: [{id: X_ONE, category: offer, description: x, phrases: ['~ a']}]",
+        "indicators: {not: a list}",
+        "indicators: [unclosed",
+    ],
+    ids=[
+        "id-shape",
+        "category",
+        "service-without-basis",
+        "no-phrases",
+        "bad-phrase",
+        "shape",
+        "yaml",
+    ],
+)
+def test_bad_rules_are_a_clear_config_error(tmp_path: Path, bad: str) -> None:
+    _write(tmp_path, "local.d/en/bad.yaml", bad)
+    with pytest.raises(ConfigError):
+        Classifier(ClassifierSettings(config_dir=tmp_path))
+
+
+def test_local_decision_rules_merge(tmp_path: Path, classifier: Classifier) -> None:
+    _write(tmp_path, "local.d/decision.yaml", "marketing_threshold: 0.5\n")
+    strict = Classifier(ClassifierSettings(config_dir=tmp_path))
+    assert strict.rules.marketing_threshold == 0.5
+    message = from_text(
+        "Your parcel", "Your parcel has been dispatched.", "Countdown: 2 days to go."
+    )
+    assert classifier.classify(message).kind.value == "service"  # 0.5 alone is not enough
+    assert strict.classify(message).kind.value == "marketing"

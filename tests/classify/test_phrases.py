@@ -1,0 +1,72 @@
+"""The phrase language: what each piece of syntax matches, and that matching never fails."""
+
+from __future__ import annotations
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from maysend.classify.phrases import PhraseIndex, compile_phrase
+from maysend.classify.text import span_of, tokens
+from maysend.errors import ConfigError
+
+CASES = [
+    ("discount*", "Discounted prices", True),
+    ("discount*", "a disco", False),
+    ("*rabatt", "Sommerrabatt für alle", True),
+    ("*rabatt", "Rabattaktion", False),
+    ("*angebot*", "Sonderangebote", True),
+    ("download [our|the] app", "Download the app", True),
+    ("download [our|the] app", "download app", True),
+    ("download [our|the] app", "download my app", False),
+    ("download ~2 app", "download our new app", True),
+    ("download ~2 app", "download our shiny new app", False),
+    ("# % off", "Get 20 % off", True),
+    ("# % off", "Get 20% off", True),
+    ("0 % finance", "0% finance", True),
+    ("0 % finance", "19% finance", False),
+    ("(check out|browse) our range", "Check out our range", True),
+    ("(check out|browse) our range", "browse our range", True),
+    ("pre-order now", "Pre-order now", True),
+    ("grüße", "Viele Grüsse", True),
+    ("don't miss", "Don’t miss", True),
+    ("★ ★ ★", "★★★★★", True),
+]
+
+
+@pytest.mark.parametrize(
+    ("phrase", "text", "expected"), CASES, ids=[c[0] + "|" + c[1] for c in CASES]
+)
+def test_phrase_syntax(phrase: str, text: str, expected: bool) -> None:
+    index = PhraseIndex(list(compile_phrase(phrase)))
+    assert bool(index.find(tokens(text))) is expected
+
+
+@pytest.mark.parametrize("bad", ["~ app", "app ~", "~99 app", "(open group", "[]", "..."])
+def test_malformed_phrases_say_so(bad: str) -> None:
+    with pytest.raises(ConfigError):
+        compile_phrase(bad)
+
+
+def test_span_quotes_the_exact_text() -> None:
+    text = "Hello — get 20% OFF today!"
+    index = PhraseIndex(list(compile_phrase("# % off")))
+    [(_, first, last)] = index.find(tokens(text))
+    assert span_of(text, first, last) == "20% OFF"
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.text(max_size=300))
+def test_matching_any_text_never_fails(text: str) -> None:
+    index = PhraseIndex([p for s in ("get ~3 off", "*rabatt*", "# %") for p in compile_phrase(s)])
+    for pid, first, last in index.find(tokens(text)):
+        assert 0 <= first <= last < len(tokens(text))
+        assert pid in range(len(index.phrases))
+
+
+@settings(max_examples=100, deadline=None)
+@given(st.sampled_from([c for c in CASES if c[2]]))
+def test_matching_ignores_case(case: tuple[str, str, bool]) -> None:
+    phrase, text, _ = case
+    index = PhraseIndex(list(compile_phrase(phrase)))
+    assert index.find(tokens(text.upper()))
