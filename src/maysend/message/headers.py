@@ -40,12 +40,19 @@ _ATOM = r"[^<>\s@\",;:()\\\[\]]+"
 _SIMPLE_MAILBOX = re.compile(
     rf"\s*(?:([^\"<>,;:@()\\\[\]=]*?)\s*<({_ATOM}@{_ATOM})>|({_ATOM}@{_ATOM}))\s*"
 )
+# The strict parser's time grows faster than linearly with a value's length: long
+# values (thousands of recipients) are read with the lenient routines, huge ones cut.
+STRICT_LIMIT = 2048
+MAX_HEADER = 16384
 _SINGLE = frozenset({"from", "subject", "date", "message-id"})  # RFC 5322: at most once
 
 
 def _raw_text(value: str, name: str, defects: list[str]) -> str:
-    """Unfold a raw header value and recover 8-bit bytes kept as surrogates."""
+    """Unfold a raw header value, cut it if huge, recover 8-bit bytes kept as surrogates."""
     value = value.replace("\r", "").replace("\n", "")
+    if len(value) > MAX_HEADER:
+        defects.append(f"{name}: longer than {MAX_HEADER} characters, the rest not read")
+        value = value[:MAX_HEADER]
     if value.isascii():
         return value
     try:
@@ -65,11 +72,14 @@ def _decoded_words(value: str, name: str, defects: list[str]) -> str:
     if "=?" not in value:
         return value.strip()
     try:
+        if len(value) > STRICT_LIMIT:
+            raise ValueError("too long for the strict parser")
         header = _FACTORY(name, value)
         defects.extend(f"{name}: {type(d).__name__}" for d in header.defects)
         return str(header).strip()
     except Exception as exc:  # the stdlib parser raises arbitrary errors on junk
-        defects.append(f"{name}: unparseable ({type(exc).__name__})")
+        if len(value) <= STRICT_LIMIT:
+            defects.append(f"{name}: unparseable ({type(exc).__name__})")
     try:
         return str(email.header.make_header(email.header.decode_header(value))).strip()
     except Exception:  # same: decode_header raises on malformed encoded words
@@ -82,11 +92,14 @@ def _addresses(value: str, name: str, defects: list[str]) -> tuple[Address, ...]
         address = simple.group(2) or simple.group(3)
         return (Address(address=address, display_name=(simple.group(1) or "").strip()),)
     try:
+        if len(value) > STRICT_LIMIT:
+            raise ValueError("too long for the strict parser")
         header = _FACTORY(name, value)
         defects.extend(f"{name}: {type(d).__name__}" for d in header.defects)
         pairs = [(a.display_name, a.addr_spec) for a in header.addresses]
     except Exception as exc:  # the stdlib parser raises arbitrary errors on junk
-        defects.append(f"{name}: unparseable ({type(exc).__name__}), read leniently")
+        if len(value) <= STRICT_LIMIT:
+            defects.append(f"{name}: unparseable ({type(exc).__name__}), read leniently")
         pairs = [
             (_decoded_words(display, name, defects), address)
             for display, address in email.utils.getaddresses([value])

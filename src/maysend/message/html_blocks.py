@@ -16,7 +16,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-from selectolax.lexbor import LexborHTMLParser, LexborNode
+from selectolax.lexbor import LexborDocumentOptions, LexborHTMLParser, LexborNode
 
 from maysend.message import hidden
 from maysend.message.html_guard import cap_tags, flatten_markup, flatten_tree, may_nest_deeper
@@ -72,6 +72,7 @@ _BUTTON_CLASSES = ("btn", "button")
 # X hidden (dropped).
 
 RawBlock = tuple[BlockKind, Region, str]
+_NO_EVENTS = LexborDocumentOptions.WO_EVENTS
 
 
 @dataclass(slots=True)
@@ -91,10 +92,12 @@ def _parse(html: str, settings: MessageSettings, defects: list[str]) -> LexborHT
     depth = settings.max_html_depth
     deep = may_nest_deeper(html, depth)
     flattened = flatten_markup(html, depth) if deep else html
+    # Without DOM mutation events: they make some markup (thousands of <option>s)
+    # quadratic to build, and change nothing a reader sees.
     try:
-        tree = LexborHTMLParser(flattened)
+        tree = LexborHTMLParser(flattened, options=_NO_EVENTS)
     except UnicodeEncodeError:  # lone surrogates in a template given as text
-        tree = LexborHTMLParser(flattened.encode("utf-8", "replace"))
+        tree = LexborHTMLParser(flattened.encode("utf-8", "replace"), options=_NO_EVENTS)
     if deep and (flatten_tree(tree, depth) or flattened != html):
         defects.append(f"html truncated: nested deeper than {depth} levels, flattened")
     return tree

@@ -37,6 +37,15 @@ _VOID = frozenset(
     ]
 )
 _CLOSE_LOOKBACK = 8  # how far back an end tag may find its start tag
+# Elements a new one of the same name closes (<p>a<p>b are siblings, not nested), when
+# only inline elements stand between them.
+_SELF_CLOSING = frozenset({"p", "li", "dt", "dd", "option", "optgroup", "tr", "td", "th"})
+_INLINE = frozenset(
+    {"a", "b", "i", "u", "s", "em", "strong", "span", "font", "small", "big", "sub", "sup"}
+    | {"code", "mark", "abbr", "cite", "q", "tt", "label", "strike", "nobr"}
+)
+# Start tags past this many, unmatched end tags could make a deep tree cost seconds.
+QUADRATIC_SAFE = 4096
 
 
 def cap_tags(html: str, limit: int) -> tuple[str, bool]:
@@ -54,9 +63,17 @@ def cap_tags(html: str, limit: int) -> tuple[str, bool]:
 
 
 def may_nest_deeper(html: str, limit: int) -> bool:
-    """A cheap upper estimate of nesting depth, chunk by chunk; False means it cannot."""
-    if html.count("<") - html.count("</") <= limit:
+    """Whether the markup may nest deeper than `limit`; False only when it cannot.
+
+    Ordinary mail takes a cheap chunk-by-chunk estimate. End tags that close
+    nothing could fool that estimate, so a document with more start tags than
+    QUADRATIC_SAFE (where being fooled would cost real time) is always flattened.
+    """
+    opens = html.count("<") - html.count("</")
+    if opens <= limit:
         return False
+    if opens > QUADRATIC_SAFE:
+        return True
     depth = 0
     for start in range(0, len(html), _CHUNK):
         end = start + _CHUNK
@@ -76,6 +93,16 @@ def _close(stack: list[str], name: str) -> None:
             return
 
 
+def _close_sibling(stack: list[str], name: str) -> None:
+    """A <p>, <li>, <td>... closes an open one of its name across inline elements only."""
+    for i in range(len(stack) - 1, max(-1, len(stack) - 1 - _CLOSE_LOOKBACK), -1):
+        if stack[i] == name:
+            del stack[i:]
+            return
+        if stack[i] not in _INLINE:
+            return
+
+
 def flatten_markup(html: str, limit: int) -> str:
     """Remove start and end tags nested deeper than `limit`, keeping their text."""
     kept: list[str] = []
@@ -92,6 +119,8 @@ def flatten_markup(html: str, limit: int) -> str:
             else:
                 _close(stack, name)
         elif name not in _VOID and not match.group(0).endswith("/>"):
+            if name in _SELF_CLOSING:
+                _close_sibling(stack, name)
             if len(stack) >= limit:
                 dropped[name] = dropped.get(name, 0) + 1
                 keep = False

@@ -15,11 +15,12 @@ from dataclasses import dataclass, field
 from email.message import Message as MimeMessage
 
 from maysend.message.model import Attachment
-from maysend.message.policy import READ_POLICY
+from maysend.message.policy import LONGEST_MIME_HEADER, READ_POLICY
 from maysend.settings import MessageSettings
 
 _BODY_TYPES = frozenset({"text/plain", "text/html"})
 _ATTACHED_MESSAGES = frozenset({"message/rfc822", "message/global"})
+_MEDIA_TYPE = re.compile(r"[a-z0-9!#$&^_.+-]+/[a-z0-9!#$&^_.+-]+")
 _CHARSET = re.compile(r"""\bcharset\s*=\s*["']?([^"';\s]+)""", re.IGNORECASE)
 _BOUNDARY_LINE = re.compile(r"^--([^\s\"\\-][^\s\"\\]{0,69})[ \t]*\r?$", re.MULTILINE)
 
@@ -66,8 +67,8 @@ def content_type(part: MimeMessage) -> str:
     raw = _raw_header(part, "content-type")
     if raw is None:
         return part.get_default_type()
-    kind = raw.partition(";")[0].strip().lower()
-    return kind if kind.count("/") == 1 else "text/plain"
+    kind = raw.partition(";")[0].partition("(")[0].strip().lower()
+    return kind if _MEDIA_TYPE.fullmatch(kind) else "text/plain"
 
 
 def charset_label(part: MimeMessage) -> str | None:
@@ -185,6 +186,8 @@ def _container(visit: _Visit, kind: str, children: list[MimeMessage], stack: lis
 def _visit(visit: _Visit, out: Structure, stack: list[_Visit], settings: MessageSettings) -> None:
     part = visit.part
     kind = content_type(part)
+    if len(_raw_header(part, "content-type") or "") > LONGEST_MIME_HEADER:
+        out.defects.append(f"{kind} Content-Type too long: parameters past the limit ignored")
     payload = part.get_payload()
     if kind.startswith("multipart/"):
         if isinstance(payload, list):
