@@ -11,6 +11,7 @@ from maysend.cli import parse as _parse  # noqa: F401  (registers commands)
 from maysend.cli import consent as _consent  # noqa: F401  (registers commands)
 from maysend.cli import classify as _classify  # noqa: F401  (registers commands)
 from maysend.cli import check as _check  # noqa: F401  (registers commands)
+from maysend.cli import gate as _gate  # noqa: F401  (registers commands)
 
 
 def main() -> None:
