@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
+import base64
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta, timezone
-import base64
 from pathlib import Path
 
 import pytest
@@ -343,7 +343,11 @@ CASES = [
                     "zu 40 % reduziert.",
                 ),
                 (B, BODY, "Jetzt entdecken"),
-                (P, FOOT, "Sie erhalten diese E-Mail, weil Sie unseren Newsletter abonniert haben."),
+                (
+                    P,
+                    FOOT,
+                    "Sie erhalten diese E-Mail, weil Sie unseren Newsletter abonniert haben.",
+                ),
                 (P, FOOT, "Newsletter abmelden | Impressum | Datenschutz"),
                 (
                     P,

@@ -49,7 +49,10 @@ def decode_text(data: bytes, label: str | None) -> tuple[str, list[str]]:
         return text, defects or [f"unknown charset {label!r}, decoded as utf-8"]
     if name in _LATIN and not data.isascii():
         if name == "ascii":
-            return _undeclared(data, "charset mislabelled: declared us-ascii")
+            text, defects = _undeclared(data, "charset mislabelled: declared us-ascii")
+            return text, defects or ["charset mislabelled: declared us-ascii, decoded as utf-8"]
+        return windows_1252(data), []
+    if name == "cp1252":
         return windows_1252(data), []
     try:
         return data.decode(name), []
