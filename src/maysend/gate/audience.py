@@ -139,6 +139,7 @@ class CsvAudience:
     header: list[str]
     mapping: dict[str, str]
     broken: list[BrokenRow]
+    block_bytes: int = BATCH_BYTES
 
     @property
     def schema(self) -> pa.Schema:
@@ -150,7 +151,7 @@ class CsvAudience:
         return [self.header.index(name) for name in self.mapping.values()]
 
     def batches(self) -> Iterator[pa.RecordBatch]:
-        for first, lines in iter_lines(self.path):
+        for first, lines in iter_lines(self.path, self.block_bytes):
             rows = pa.array(np.arange(first, first + len(lines), dtype=np.int64))
             if first == 1:  # the header
                 lines, rows = lines.slice(1), rows.slice(1)
