@@ -51,13 +51,17 @@ CASES = [
         country="US",
     ),
     Case(
-        "FTC v Experian 2023: commercial pitch to account holders with no opt-out mechanism",
+        "Experian 2023 (FTC): commercial pitch to account holders with no opt-out mechanism",
         marketing(C.CROSS_SELL),
         state(purchase=30),
         A.BLOCK,
         "NO_OPT_OUT_MECHANISM",
         country="US",
-        message=message(list_unsubscribe="", unsubscribe_link=False, footer=()),
+        message=message(
+            list_unsubscribe="",
+            unsubscribe_link=False,
+            footer=("This is not a marketing email.", "Example Inc., Costa Mesa, CA 92626"),
+        ),
     ),
     Case(
         "16 CFR 316.3(a)(2) transactional primary purpose is not commercial",

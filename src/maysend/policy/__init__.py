@@ -51,7 +51,9 @@ For many recipients (the batch gate), decide() splits in two:
     The jurisdiction: `choose_jurisdiction(country, config) -> JurisdictionChoice`
     with the audience's country, else the ledger's `country` (call it once per
     distinct country). Then `config.jurisdiction(choice.code)` gives the
-    JurisdictionRules for (a); a choice with code None is a hold.
+    JurisdictionRules for (a); a choice with code None has no facts (None):
+    marketing is held, service mail goes only if every configured law calls it
+    service. ConsentFacts takes the status as SQL returns it ('withdrawn').
 
 (b) outcome.  `decide_facts(message_checks, verdict, jurisdiction, facts, config)
     -> Outcome(action, kind, jurisdiction, requirements, trail)`, with
@@ -61,7 +63,9 @@ For many recipients (the batch gate), decide() splits in two:
     config)` once per campaign.
 
 (c) decide() = (a) + (b) + the concrete events (ids, times, sources) attached
-    to each reason's facts. Gate and decide() agree on action and code by
+    to each reason's facts. decide() first holds an address that
+    maysend.ledger.normalize_address rejects (HOLD_INVALID_ADDRESS); the gate
+    rejects such rows before deciding. Gate and decide() agree on action and code by
     construction; tests/policy prove decide() == decide_facts(consent_facts()).
 
 Reason codes are stable upper-case ids: jurisdiction files name most of them
