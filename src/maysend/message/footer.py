@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
+from dataclasses import dataclass
 from functools import cache
 from typing import Any
 
@@ -20,28 +21,43 @@ SHORT = 80  # a block without a cue this short may sit among footer lines
 GAP = 3  # ... but no more than this many in a row
 
 
-def _patterns(data: dict[str, Any], key: str) -> re.Pattern[str]:
+def _groups(data: dict[str, Any], key: str) -> list[str]:
     groups = data.get(key)
     if not isinstance(groups, dict):
-        raise ConfigError(f"'{key}' must map a group to a list of patterns", file=_FILE)
-    patterns: list[str] = []
-    for group, items in groups.items():
-        if not isinstance(items, list) or not all(isinstance(p, str) for p in items):
+        raise ConfigError(f"'{key}' must map a group to a list", file=_FILE)
+    items: list[str] = []
+    for group, values in groups.items():
+        if not isinstance(values, list) or not all(isinstance(v, str) for v in values):
             raise ConfigError(f"'{key}' group '{group}' must be a list of strings", file=_FILE)
-        patterns.extend(items)
-    return any_of(patterns, _FILE, flags=0)
+        items.extend(values)
+    return items
+
+
+@dataclass(frozen=True, slots=True)
+class FooterCues:
+    words: tuple[str, ...]  # substrings of the lower-cased text
+    patterns: re.Pattern[str]  # on the lower-cased text
+    exact: re.Pattern[str]  # on the text as written
 
 
 @cache
-def footer_cues() -> tuple[re.Pattern[str], re.Pattern[str]]:
-    """(cues for lower-cased text, cues for text as written)."""
+def footer_cues() -> FooterCues:
     data = load_data(_FILE)
-    return _patterns(data, "cues"), _patterns(data, "exact_cues")
+    return FooterCues(
+        words=tuple(word.lower() for word in _groups(data, "words")),
+        patterns=any_of(_groups(data, "patterns"), _FILE, flags=0),
+        exact=any_of(_groups(data, "exact_patterns"), _FILE, flags=0),
+    )
 
 
 def is_footer_line(text: str) -> bool:
-    lower, exact = footer_cues()
-    return lower.search(text.lower()) is not None or exact.search(text) is not None
+    cues = footer_cues()
+    low = text.lower()
+    return (
+        any(word in low for word in cues.words)
+        or cues.patterns.search(low) is not None
+        or cues.exact.search(text) is not None
+    )
 
 
 def footer_start(texts: Sequence[str], first: int) -> int | None:
@@ -59,4 +75,4 @@ def footer_start(texts: Sequence[str], first: int) -> int | None:
     return start
 
 
-__all__ = ["footer_cues", "footer_start", "is_footer_line"]
+__all__ = ["FooterCues", "footer_cues", "footer_start", "is_footer_line"]

@@ -42,7 +42,11 @@ def _read_mime(data: bytes) -> tuple[MimeMessage, Structure | None, list[str]]:
 
 
 def _part_text(part: MimeMessage, defects: list[str]) -> str:
-    data = part.get_payload(decode=True)
+    try:
+        data = part.get_payload(decode=True)
+    except (ValueError, LookupError, UnicodeError) as exc:  # not expected; never fatal
+        defects.append(f"body part not decodable ({type(exc).__name__})")
+        data = b""
     text, found = decode_text(data if isinstance(data, bytes) else b"", charset_label(part))
     defects.extend(found)
     return text

@@ -88,15 +88,32 @@ def _is_attachment(part: MimeMessage) -> bool:
     return disposition == "attachment" or (filename is not None and disposition != "inline")
 
 
+def payload_of(part: MimeMessage) -> list[MimeMessage] | str:
+    """The parts of a container, or the still-encoded text of a leaf.
+
+    The stdlib re-decodes 8-bit payloads with the declared charset here, and a
+    charset label it cannot even look up (one with a NUL) raises; such a payload
+    reads as empty and its bytes are still decoded, as body text, elsewhere.
+    """
+    if part.is_multipart():
+        found = part.get_payload()
+        return [p for p in found if isinstance(p, MimeMessage)] if isinstance(found, list) else []
+    try:
+        payload = part.get_payload()
+    except (ValueError, LookupError, UnicodeError):
+        return ""
+    return payload if isinstance(payload, str) else ""
+
+
 def _leaves(part: MimeMessage) -> list[MimeMessage]:
     """All non-container parts below `part` (message/* included), iteratively."""
     found: list[MimeMessage] = []
     stack = [part]
     while stack:
         current = stack.pop()
-        payload = current.get_payload()
+        payload = payload_of(current)
         if isinstance(payload, list):
-            stack.extend(p for p in reversed(payload) if isinstance(p, MimeMessage))
+            stack.extend(reversed(payload))
         else:
             found.append(current)
     return found
@@ -129,7 +146,7 @@ def _choose(children: list[MimeMessage]) -> tuple[MimeMessage | None, MimeMessag
 
 
 def _encoded_size(part: MimeMessage) -> int:
-    payload = part.get_payload()
+    payload = payload_of(part)
     if not isinstance(payload, str):
         return 0
     cte = str(part.get("content-transfer-encoding", "")).strip().lower()
@@ -143,19 +160,22 @@ def _attachment(part: MimeMessage, kind: str, settings: MessageSettings) -> Atta
         filename = part.get_filename() or ""
     except Exception:  # malformed RFC 2231 parameters
         filename = ""
-    if kind in _ATTACHED_MESSAGES or isinstance(part.get_payload(), list):
+    if kind in _ATTACHED_MESSAGES or part.is_multipart():
         size = sum(_encoded_size(leaf) for leaf in _leaves(part))
         return Attachment(filename, kind, size, is_message=kind in _ATTACHED_MESSAGES)
     size = _encoded_size(part)
     if size <= settings.max_decode_size:
-        decoded = part.get_payload(decode=True)
+        try:
+            decoded = part.get_payload(decode=True)
+        except (ValueError, LookupError, UnicodeError):  # not expected; keep the estimate
+            decoded = None
         size = len(decoded) if isinstance(decoded, bytes) else size
     return Attachment(filename, kind, size)
 
 
 def _salvage(part: MimeMessage, kind: str) -> MimeMessage | None:
     """Re-read a multipart whose boundary is missing, guessing it from the first delimiter."""
-    payload = part.get_payload()
+    payload = payload_of(part)
     found = _BOUNDARY_LINE.search(payload) if isinstance(payload, str) else None
     if found is None:
         return None
@@ -188,10 +208,10 @@ def _visit(visit: _Visit, out: Structure, stack: list[_Visit], settings: Message
     kind = content_type(part)
     if len(_raw_header(part, "content-type") or "") > LONGEST_MIME_HEADER:
         out.defects.append(f"{kind} Content-Type too long: parameters past the limit ignored")
-    payload = part.get_payload()
+    payload = payload_of(part)
     if kind.startswith("multipart/"):
         if isinstance(payload, list):
-            _container(visit, kind, [p for p in payload if isinstance(p, MimeMessage)], stack)
+            _container(visit, kind, payload, stack)
             return
         salvaged = None if visit.salvaged else _salvage(part, kind)
         if salvaged is not None:
@@ -219,4 +239,4 @@ def read_structure(root: MimeMessage, settings: MessageSettings) -> Structure:
     return out
 
 
-__all__ = ["Body", "Structure", "charset_label", "content_type", "read_structure"]
+__all__ = ["Body", "Structure", "charset_label", "content_type", "payload_of", "read_structure"]
