@@ -138,8 +138,12 @@ CHECKS = frozenset(
 )
 
 
+@lru_cache(maxsize=4)  # a few messages at a time; large ones are not kept many at once
 def check_message(message: Message | None, config: PolicyConfig) -> MessageChecks:
-    """Run every check once; the policy later picks the ones a jurisdiction requires."""
+    """Run every check once; the policy later picks the ones a jurisdiction requires.
+
+    Cached: deciding one message for many recipients checks it once.
+    """
     if message is None:
         return UNREADABLE
     passed = header_checks(message)
