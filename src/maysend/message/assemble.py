@@ -10,7 +10,7 @@ from collections.abc import Iterable
 
 from maysend.message.footer import footer_start
 from maysend.message.html_blocks import RawBlock
-from maysend.message.model import Block, Region
+from maysend.message.model import Block, Image, Link, Region
 
 # Merge tags of the common sending tools: {{first_name}}, *|FNAME|*, %%name%%.
 _MERGE_TAG = re.compile(
@@ -26,13 +26,9 @@ def blocks_with_footer(raw: list[RawBlock]) -> tuple[Block, ...]:
     if first_body is not None:
         start = footer_start([text for _, _, text in raw], first_body + 1)
     footer_from = len(raw) if start is None else start
+    body, footer = Region.BODY, Region.FOOTER
     return tuple(
-        Block(
-            index=i,
-            kind=kind,
-            text=text,
-            region=Region.FOOTER if i >= footer_from and region is Region.BODY else region,
-        )
+        Block(i, kind, text, footer if i >= footer_from and region is body else region)
         for i, (kind, region, text) in enumerate(raw)
     )
 
@@ -46,4 +42,13 @@ def merge_tags_in(texts: Iterable[str]) -> tuple[str, ...]:
     return tuple(found)
 
 
-__all__ = ["blocks_with_footer", "merge_tags_in"]
+def merge_tags_of(
+    subject: str, blocks: Iterable[Block], links: Iterable[Link], images: Iterable[Image]
+) -> tuple[str, ...]:
+    """Merge tags where a reader or a click would meet them: subject, text, links, images."""
+    texts = [subject, *(b.text for b in blocks), *(link.href for link in links)]
+    texts += [f"{image.src} {image.alt}" for image in images]
+    return merge_tags_in(["\n".join(texts)])
+
+
+__all__ = ["blocks_with_footer", "merge_tags_in", "merge_tags_of"]

@@ -54,7 +54,6 @@ class Content:
     links: list[Link] = field(default_factory=list)
     images: list[Image] = field(default_factory=list)
     defects: list[str] = field(default_factory=list)
-    sources: list[str] = field(default_factory=list)  # texts searched for merge tags
     has_html: bool = False
     used: int = 0  # visible characters so far, against settings.max_text_chars
 
@@ -68,7 +67,6 @@ class Content:
         self.used += sum(len(text) for _, _, text in blocks)
 
     def _plain(self, text: str) -> tuple[list[RawBlock], bool]:
-        self.sources.append(text)
         texts, truncated = plain_blocks(text, self._room())
         return [(BlockKind.TEXT, Region.BODY, t) for t in texts], truncated
 
@@ -85,7 +83,6 @@ class Content:
 
         Returns the document's <title> when `want_title` (templates take their subject from it).
         """
-        self.sources.append(html)
         self.has_html = True
         found = read_html(html, self.settings, budget=self._room(), want_title=want_title)
         self.links.extend(found.links)

@@ -13,7 +13,6 @@ Markers start with NUL, which the HTML parser never leaves in the tree's text
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass, field
 
 from selectolax.lexbor import LexborDocumentOptions, LexborHTMLParser, LexborNode
@@ -27,7 +26,6 @@ from maysend.settings import MessageSettings
 
 MARK = "\x00"
 END = MARK + "]"
-_MARKERS = re.compile("(\x00.)", re.DOTALL)
 
 _KIND_OF_TAG = {
     **dict.fromkeys(("h1", "h2", "h3", "h4", "h5", "h6"), ("H", BlockKind.HEADING)),
@@ -66,7 +64,8 @@ _KIND_OF_TAG = {
 _BLOCKS = ",".join(_KIND_OF_TAG)
 _KINDS = dict(_KIND_OF_TAG.values())
 _DROPPED = ["script", "style", "template", "title", "iframe", "object", "noembed", "noframes"]
-_BUTTON_CLASSES = ("btn", "button")
+_BUTTON_LINKS = "a[role='button' i],a[class*='btn' i],a[class*='button' i]"
+_COLOURED = "[bgcolor],[style*='background' i]"
 # Preheader and hidden markers: R named preheader (always), Q first hidden text (only at
 # the top, else dropped), V visible or tiny candidate (only at the top, else body),
 # X hidden (dropped).
@@ -128,40 +127,43 @@ def _mark_hidden(body: LexborNode, html: str) -> None:
             _mark(node, "V")
 
 
-def _is_button(node: LexborNode, text: str) -> bool:
-    """A link drawn as a button: by role or class, or alone in a coloured cell."""
-    attrs = node.attrs
-    if (attrs.get("role") or "").lower() == "button":
+def _nearest_block(node: LexborNode) -> LexborNode | None:
+    """The block element around a link, looking through up to three inline wrappers."""
+    parent = node.parent
+    for _ in range(3):
+        if parent is None or parent.tag in _KIND_OF_TAG:
+            return parent
+        parent = parent.parent
+    return parent if parent is not None and parent.tag in _KIND_OF_TAG else None
+
+
+def _is_button(node: LexborNode, text: str, styled: set[int], coloured: set[int]) -> bool:
+    """A link drawn as a button: by role or class, or alone in a coloured block.
+
+    `styled` holds the links whose role or class says button, `coloured` the elements
+    with a background; both come from one CSS query each, not per-link attribute reads.
+    """
+    ident = node.mem_id
+    if ident in styled:
         return True
-    classes = (attrs.get("class") or "").lower()
-    if classes and any(cue in classes for cue in _BUTTON_CLASSES):
-        return True
-    if not text:
+    if not text or not coloured:
         return False
-    cell = node.parent
-    for _ in range(3):  # the nearest block around the link (through <span>, <b>, <font>)
-        if cell is None or cell.tag in _KIND_OF_TAG:
-            break
-        cell = cell.parent
-    if cell is None or cell.tag not in _KIND_OF_TAG:
+    block = _nearest_block(node)
+    if block is None or (ident not in coloured and block.mem_id not in coloured):
         return False
-    cell_attrs = cell.attrs
-    backed = (
-        "background" in (attrs.get("style") or "").lower()
-        or cell_attrs.get("bgcolor") is not None
-        or "background" in (cell_attrs.get("style") or "").lower()
-    )
-    return backed and visible_line(cell.text()) == text
+    return visible_line(block.text()) == text
 
 
 def _read_links(body: LexborNode) -> list[Link]:
     links = []
+    styled = {n.mem_id for n in body.css(_BUTTON_LINKS)}
+    coloured = {n.mem_id for n in body.css(_COLOURED)}
     for node in body.css("a[href]"):
         text = visible_line(node.text())
         if not text:
             image = node.css_first("img[alt]")
             text = visible_line(image.attrs.get("alt") or "") if image is not None else ""
-        if _is_button(node, text):
+        if _is_button(node, text, styled, coloured):
             _mark(node, "B")
         links.append(classify_link(node.attrs.get("href") or "", text))
     return links
@@ -186,39 +188,39 @@ def _mark_blocks(body: LexborNode) -> None:
 
 
 def cut_blocks(text: str, budget: int) -> tuple[list[RawBlock], bool]:
-    """Cut marked text into blocks; True if the visible-text budget ran out."""
-    pieces = _MARKERS.split(text)
+    """Cut marked text into blocks; True if the visible-text budget ran out.
+
+    Each chunk after a MARK starts with the marker's code, then the text that follows it.
+    """
     blocks: list[RawBlock] = []
     stack: list[tuple[BlockKind, bool, bool]] = []
     kind, skip, pre = BlockKind.TEXT, False, False
     seen_body = False
     used = 0
-    last = len(pieces) - 1
-    for i in range(0, len(pieces), 2):
-        piece = pieces[i]
-        if piece and not skip and not piece.isspace():
-            line = visible_line(piece)
-            if line:
-                blocks.append((kind, Region.PREHEADER if pre else Region.BODY, line))
-                seen_body = seen_body or not pre
-                used += len(line)
-                if used > budget:
-                    return blocks, True
-        if i == last:
-            break
-        marker = pieces[i + 1]
-        if marker == END:
-            if stack:
-                kind, skip, pre = stack.pop()
+    for index, chunk in enumerate(text.split(MARK)):
+        piece = chunk
+        if index and chunk:
+            code, piece = chunk[0], chunk[1:]
+            if code == "]":
+                if stack:
+                    kind, skip, pre = stack.pop()
+            else:
+                stack.append((kind, skip, pre))
+                if code in _KINDS:
+                    kind = _KINDS[code]
+                elif code == "X" or (code == "Q" and seen_body):
+                    skip = True
+                elif code == "R" or not seen_body:
+                    pre = True
+        if skip or not piece or piece.isspace():
             continue
-        stack.append((kind, skip, pre))
-        code = marker[1]
-        if code in _KINDS:
-            kind = _KINDS[code]
-        elif code == "X" or (code == "Q" and seen_body):
-            skip = True
-        elif code == "R" or not seen_body:
-            pre = True
+        line = visible_line(piece)
+        if line:
+            blocks.append((kind, Region.PREHEADER if pre else Region.BODY, line))
+            seen_body = seen_body or not pre
+            used += len(line)
+            if used > budget:
+                return blocks, True
     return blocks, False
 
 

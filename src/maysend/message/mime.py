@@ -14,7 +14,7 @@ from email.message import Message as MimeMessage
 from functools import cache
 
 from maysend.errors import MessageTooLarge, UnreadableMessage
-from maysend.message.assemble import blocks_with_footer, merge_tags_in
+from maysend.message.assemble import blocks_with_footer, merge_tags_of
 from maysend.message.charsets import decode_text
 from maysend.message.content import Content
 from maysend.message.headers import read_headers
@@ -89,9 +89,10 @@ def parse_bytes(data: bytes, *, settings: MessageSettings | None = None) -> Mess
     if not mime.keys() and not content.blocks:
         raise UnreadableMessage("no headers and no readable text", size=len(raw))
     found = defects + header_defects + structure.defects + content.defects
+    blocks = blocks_with_footer(content.blocks)
     return Message(
         headers=headers,
-        blocks=blocks_with_footer(content.blocks),
+        blocks=blocks,
         links=tuple(content.links),
         images=tuple(content.images),
         attachments=tuple(structure.attachments),
@@ -99,7 +100,7 @@ def parse_bytes(data: bytes, *, settings: MessageSettings | None = None) -> Mess
         source=SourceKind.MIME,
         size=len(raw),
         has_html=content.has_html,
-        merge_tags=merge_tags_in([headers.subject, *content.sources]),
+        merge_tags=merge_tags_of(headers.subject, blocks, content.links, content.images),
     )
 
 

@@ -8,7 +8,7 @@ written: they are neutral tokens, not content, and are listed in
 from __future__ import annotations
 
 from maysend.errors import MessageTooLarge, UnreadableMessage
-from maysend.message.assemble import blocks_with_footer, merge_tags_in
+from maysend.message.assemble import blocks_with_footer, merge_tags_of
 from maysend.message.content import Content
 from maysend.message.mime import default_settings
 from maysend.message.model import Headers, Message, SourceKind
@@ -37,16 +37,17 @@ def template_message(
     elif text is not None:
         content.add_plain(text)
     subject = visible_line(subject) if subject is not None else title
+    blocks = blocks_with_footer(content.blocks)
     return Message(
         headers=Headers(subject=subject),
-        blocks=blocks_with_footer(content.blocks),
+        blocks=blocks,
         links=tuple(content.links),
         images=tuple(content.images),
         defects=tuple(dict.fromkeys(content.defects)),
         source=SourceKind.TEMPLATE,
         size=size,
         has_html=html is not None,
-        merge_tags=merge_tags_in([subject, *(t for t in (html, text) if t is not None)]),
+        merge_tags=merge_tags_of(subject, blocks, content.links, content.images),
     )
 
 
