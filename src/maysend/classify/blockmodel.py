@@ -15,7 +15,7 @@ from typing import Any
 
 import joblib
 
-from maysend.classify.features import FeatureSpec, Featurizer
+from maysend.classify.features import BlockScorer, FeatureSpec, Featurizer
 from maysend.errors import ClassifierError
 
 FORMAT = 1
@@ -52,15 +52,8 @@ class BlockModel:
     version: str = ""
     stats: dict[str, Any] = field(default_factory=dict)
 
-    def logit(self, features: set[str]) -> float:
-        if not features:
-            return self.bias
-        get = self.weights.get
-        total = sum(get(f, 0.0) for f in features)
-        return self.bias + total / math.sqrt(len(features))
-
-    def featurizer(self) -> Featurizer:
-        return Featurizer(self.spec)
+    def scorer(self) -> BlockScorer:
+        return BlockScorer(Featurizer(self.spec), self.weights, self.bias)
 
     def save(self, path: Path) -> None:
         """Write the artifact; the same model always writes the same bytes."""

@@ -32,6 +32,8 @@ from maysend.classify.verdict import PROMOTIONAL, Category, Evidence, Kind, Verd
 from maysend.errors import ClassifierError
 from maysend.message.model import Message
 
+_SAMPLE_TOKENS = 120  # tokens whose function words may settle the language without lingua
+
 
 def shipped_model_path() -> Path:
     return Path(str(resources.files("maysend.classify") / "model" / "model.joblib"))
@@ -70,7 +72,7 @@ class Classifier:
         self.matcher = Matcher(self.indicators)
         self.rules: DecisionRules = load_decision_rules(config_dir)
         self.model = model if model is not None or rules_only else self._load_model()
-        self.featurizer = self.model.featurizer() if self.model else None
+        self.scorer = self.model.scorer() if self.model else None
         self.languages: LanguageReader = language_reader()
         self.version = self.model.version if self.model else "rules-only"
 
@@ -90,13 +92,12 @@ class Classifier:
         return MessageReading(segments, cut, reading.hits, units)
 
     def block_scores(self, reading: MessageReading) -> list[BlockScore]:
-        if self.model is None or self.featurizer is None:
+        if self.scorer is None:
             return []
         scores = []
         for i in reading.units:
-            features = self.featurizer.features(reading.tokens[i])
-            if features:
-                logit = self.model.logit(features)
+            logit = self.scorer.logit(reading.tokens[i])
+            if logit is not None:
                 scores.append(BlockScore(reading.segments.items[i], logit, sigmoid(logit)))
         return scores
 
@@ -115,7 +116,8 @@ class Classifier:
         readable = [
             i for i, s in enumerate(items) if s.part in {Where.SUBJECT, Where.PREHEADER, Where.BODY}
         ]
-        language = self.languages.detect([items[i].text for i in readable])
+        sample_tokens = [t for i in readable[:12] for t in reading.tokens[i]][:_SAMPLE_TOKENS]
+        language = self.languages.detect([items[i].text for i in readable], sample_tokens)
         if language == UNKNOWN and not any(s.part is Where.BODY for s in items):
             language = self.languages.detect([s.text for s in items])
         body = [reading.tokens[i] for i in readable if items[i].part is Where.BODY]

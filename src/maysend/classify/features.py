@@ -2,14 +2,19 @@
 
 Word pieces (character n-grams of long words) let the model read German compounds
 and inflections it has not seen whole ("Frühlingsrabatt" shares "rabat" with
-"Rabatt"). Every distinct token's features are computed once and cached, so
-scoring a block costs a dictionary lookup per token and per adjacent pair.
+"Rabatt"). Features are counted (a word said twice counts twice) and a block's
+score is normalised by the square root of its feature count, so that scoring can
+sum per-token weights computed once per distinct token (see `BlockScorer`).
+Numbers and currency signs are left out: prices are the rules' business, and
+the model otherwise learns that any amount sells.
 """
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 from itertools import pairwise
+from typing import Protocol
 
 from maysend.classify.text import NUMBER, normalise
 
@@ -24,8 +29,12 @@ class FeatureSpec:
     char_n: int = 5
     char_min_len: int = 8
     pairs: bool = True
-    min_tokens: int = 5  # shorter blocks (greetings, labels, bare buttons) are not scored
-    amounts: bool = False  # read numbers and currency signs (prices are the rules' job)
+    min_tokens: int = 5  # blocks with fewer words (greetings, labels, buttons) are not scored
+    amounts: bool = False  # read numbers and currency signs
+
+
+class Weights(Protocol):
+    def get(self, key: str, default: float, /) -> float: ...
 
 
 class Featurizer:
@@ -33,7 +42,11 @@ class Featurizer:
         self.spec = spec
         self._cache: dict[str, tuple[str, tuple[str, ...]]] = {}
 
-    def _token(self, raw: str) -> tuple[str, tuple[str, ...]]:
+    def token(self, raw: str) -> tuple[str, tuple[str, ...]]:
+        """A token's word and its pieces (cached)."""
+        found = self._cache.get(raw)
+        if found is not None:
+            return found
         word = normalise(raw)
         n = self.spec.char_n
         pieces: tuple[str, ...] = ()
@@ -46,25 +59,65 @@ class Featurizer:
         self._cache[raw] = found
         return found
 
-    def features(self, raw_tokens: list[str]) -> set[str]:
-        """The set of features of one block (presence, not counts); empty when the block
-        has fewer than `min_tokens` words, which is not scored."""
-        cache = self._cache
-        words: list[str] = []
-        found: set[str] = set()
+    def words(self, raw_tokens: list[str]) -> list[str]:
         skip = frozenset() if self.spec.amounts else _AMOUNTS
-        for raw in raw_tokens:
-            entry = cache.get(raw) or self._token(raw)
-            if entry[0] in skip:
-                continue
-            words.append(entry[0])
-            found.update(entry[1])
+        return [w for w in (self.token(t)[0] for t in raw_tokens) if w not in skip]
+
+    def counts(self, raw_tokens: list[str]) -> dict[str, int]:
+        """A block's features with their counts; empty when it has too few words."""
+        words = self.words(raw_tokens)
         if len(words) < self.spec.min_tokens:
-            return set()
-        found.update(words)
+            return {}
+        found: dict[str, int] = {}
+        for word in words:
+            for feature in (word, *self.token(word)[1]):
+                found[feature] = found.get(feature, 0) + 1
         if self.spec.pairs:
-            found.update(f"{a} {b}" for a, b in pairwise(words))
+            for a, b in pairwise(words):
+                pair = f"{a} {b}"
+                found[pair] = found.get(pair, 0) + 1
         return found
 
 
-__all__ = ["FeatureSpec", "Featurizer"]
+class BlockScorer:
+    """Linear block scores with each distinct token's weight summed once (cached)."""
+
+    def __init__(self, featurizer: Featurizer, weights: Weights, bias: float) -> None:
+        self.featurizer = featurizer
+        self.weights = weights
+        self.bias = bias
+        self._cache: dict[str, tuple[str, float, int] | None] = {}
+
+    def _entry(self, raw: str) -> tuple[str, float, int] | None:
+        """(word, summed weight of its features, their number), None for amounts."""
+        word, pieces = self.featurizer.token(raw)
+        entry = None
+        if self.featurizer.spec.amounts or word not in _AMOUNTS:
+            features = (word, *pieces)
+            entry = (word, sum(self.weights.get(f, 0.0) for f in features), len(features))
+        if len(self._cache) >= _CACHE_LIMIT:
+            self._cache.clear()
+        self._cache[raw] = entry
+        return entry
+
+    def logit(self, raw_tokens: list[str]) -> float | None:
+        """The block's logit, or None when it has too few words to be scored."""
+        cache = self._cache
+        words: list[str] = []
+        total, count = 0.0, 0
+        for raw in raw_tokens:
+            entry = cache[raw] if raw in cache else self._entry(raw)
+            if entry is not None:
+                words.append(entry[0])
+                total += entry[1]
+                count += entry[2]
+        if len(words) < self.featurizer.spec.min_tokens:
+            return None
+        if self.featurizer.spec.pairs:
+            get = self.weights.get
+            total += sum(get(f"{a} {b}", 0.0) for a, b in pairwise(words))
+            count += len(words) - 1
+        return self.bias + total / math.sqrt(count)
+
+
+__all__ = ["BlockScorer", "FeatureSpec", "Featurizer"]

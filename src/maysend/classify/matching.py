@@ -12,10 +12,11 @@ concept, so an `unless` of either language cancels both. An indicator with
 
 from __future__ import annotations
 
+from bisect import bisect_right
 from dataclasses import dataclass
 
 from maysend.classify.indicators import Indicator, Role, Where
-from maysend.classify.phrases import PhraseIndex, compile_phrase
+from maysend.classify.phrases import BARRIER, PhraseIndex, compile_phrase
 from maysend.classify.segments import Segment
 from maysend.classify.text import span_of, tokens
 from maysend.classify.verdict import PROMOTIONAL, Evidence
@@ -64,30 +65,45 @@ class Matcher:
         ]
 
     def read(
-        self, segments: tuple[Segment, ...], raw_tokens: list[list[str]] | None = None
+        self,
+        segments: tuple[Segment, ...],
+        raw_tokens: list[list[str]] | None = None,
+        *,
+        include_boilerplate: bool = False,
     ) -> Reading:
         """Hits in `segments`; `raw_tokens[i]` are segment i's tokens if already cut."""
+        cut = raw_tokens if raw_tokens is not None else [tokens(s.text) for s in segments]
+        joined: list[str] = []
+        starts: list[int] = []
+        for words in cut:
+            starts.append(len(joined))
+            joined.extend(words)
+            joined.append(BARRIER)
+        per_segment: list[list[tuple[int, int, int]]] = [[] for _ in segments]
+        for pid, first, last in self._index.find(joined):
+            n = bisect_right(starts, first) - 1
+            per_segment[n].append((pid, first - starts[n], last - starts[n]))
         hits: list[Hit] = []
         boilerplate: set[str] = set()
-        for i, segment in enumerate(segments):
-            found = self._segment_hits(segment, raw_tokens[i] if raw_tokens else None)
-            for hit in found:
+        for segment, found_here in zip(segments, per_segment, strict=True):
+            if not found_here and segment.link_kind is None:
+                continue
+            for hit in self._judge(segment, found_here):
                 if hit.indicator.role is Role.BOILERPLATE:
                     boilerplate.add(segment.where)
-                else:
+                if hit.indicator.role is Role.EVIDENCE or include_boilerplate:
                     hits.append(hit)
         return Reading(tuple(hits), frozenset(boilerplate))
 
     def _is_boilerplate(self, owner: int) -> bool:
         return self.indicators[owner].role is Role.BOILERPLATE
 
-    def _segment_hits(self, segment: Segment, raw: list[str] | None = None) -> list[Hit]:
-        if raw is None:
-            raw = tokens(segment.text) if segment.text else []
+    def _judge(self, segment: Segment, found: list[tuple[int, int, int]]) -> list[Hit]:
+        """The hits of one segment from its phrase matches (`unless`, `requires`, where)."""
         first: dict[int, tuple[int, int]] = {}
         cancelled: set[str] = set()
         supported: set[int] = set()
-        for pid, start, end in self._index.find(raw):
+        for pid, start, end in found:
             owner, role = self._owner[pid]
             if role == _UNLESS:
                 cancelled.add(self.indicators[owner].id)
@@ -130,7 +146,7 @@ def _effective_part(segment: Segment, plain_footer: bool) -> Where:
 def text_hits(matcher: Matcher, text: str, part: Where = Where.BODY) -> list[Hit]:
     """Indicators (boilerplate included) that fire on one piece of text, as `part`."""
     where = part.value if part in {Where.SUBJECT, Where.PREHEADER} else f"{part.value}:0"
-    return matcher._segment_hits(Segment(where, part, text, 0))
+    return list(matcher.read((Segment(where, part, text, 0),), include_boilerplate=True).hits)
 
 
 __all__ = ["Hit", "Matcher", "Reading", "text_hits"]

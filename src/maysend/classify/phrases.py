@@ -24,8 +24,10 @@ from maysend.classify.text import NUMBER, normalise, tokens
 from maysend.errors import ConfigError
 
 DEFAULT_SKIP = 3
+BARRIER = "\x00"  # the token (and key) that separates segments read in one pass
 _CACHE_LIMIT = 400_000
 _MAX_VARIANTS = 64
+_BARRIER_KEYS = frozenset({BARRIER})
 _PARTS = re.compile(r"\[[^\]]*\]|\([^)]*\)|[^\s\[(]+|[\[(]\S*")
 
 
@@ -44,7 +46,15 @@ class Phrase:
 
     def match_at(self, keys: list[frozenset[str]], start: int) -> int:
         """Index of the last token of a match starting at `start`, or -1."""
-        return _match(self.items, 0, keys, start)
+        if any(item.skip for item in self.items):
+            return _match(self.items, 0, keys, start)
+        end = start + len(self.items)
+        if end > len(keys):
+            return -1
+        for item, found in zip(self.items, keys[start:end], strict=True):
+            if item.options.isdisjoint(found):
+                return -1
+        return end - 1
 
 
 def _match(items: tuple[Item, ...], k: int, keys: list[frozenset[str]], pos: int) -> int:
@@ -53,6 +63,8 @@ def _match(items: tuple[Item, ...], k: int, keys: list[frozenset[str]], pos: int
         item = items[k]
         if item.skip:
             for jump in range(item.skip + 1):
+                if jump and pos + jump - 1 < n and BARRIER in keys[pos + jump - 1]:
+                    break  # a gap never reaches into the next segment
                 end = _match(items, k + 1, keys, pos + jump)
                 if end >= 0:
                     return end
@@ -126,18 +138,39 @@ def compile_phrase(source: str) -> tuple[Phrase, ...]:
     return tuple(phrases)
 
 
+def _selectivity(item: Item) -> int:
+    """How rare an item's words are likely to be: the length of its shortest option
+    (common words are short; numbers and symbols are everywhere)."""
+    if item.skip:
+        return -1
+    return min(0 if k == NUMBER else len(k) - 1 for k in item.options)
+
+
 class PhraseIndex:
-    """Many phrases, matched together in one pass over a token list."""
+    """Many phrases, matched together over a token list.
+
+    Each phrase has an anchor, its rarest-looking item; only phrases whose anchor and
+    other items all occur somewhere in the text are walked, from the positions of their
+    first item. Most text starts no walk at all.
+    """
 
     def __init__(self, phrases: list[Phrase]) -> None:
         self.phrases = phrases
-        self._starts: dict[str, list[int]] = {}
+        self._anchors: dict[str, list[int]] = {}
         keys: set[str] = set()
+        self._windows: list[tuple[frozenset[str], int, int]] = []
         for pid, phrase in enumerate(phrases):
             for item in phrase.items:
                 keys |= item.options
-            for key in phrase.items[0].options:
-                self._starts.setdefault(key, []).append(pid)
+            at = max(range(len(phrase.items)), key=lambda n: _selectivity(phrase.items[n]))
+            before = phrase.items[:at]
+            shortest = sum(1 for i in before if not i.skip)
+            self._windows.append(
+                (phrase.items[at].options, shortest, shortest + sum(i.skip for i in before))
+            )
+            for key in phrase.items[at].options:
+                self._anchors.setdefault(key, []).append(pid)
+        self._needs = [tuple(i.options for i in p.items if not i.skip) for p in phrases]
         self._keys = frozenset(keys)
         self._prefix_lens = sorted({len(k) - 1 for k in keys if k[0] == "^"})
         self._suffix_lens = sorted({len(k) - 1 for k in keys if k[0] == "$"})
@@ -145,6 +178,8 @@ class PhraseIndex:
         self._cache: dict[str, frozenset[str]] = {}
 
     def _resolve(self, raw: str) -> frozenset[str]:
+        if raw == BARRIER:
+            return _BARRIER_KEYS
         word = normalise(raw)
         found = {NUMBER, "=" + raw} if word == NUMBER else {"=" + word}
         found.update("^" + word[:n] for n in self._prefix_lens if len(word) >= n)
@@ -169,21 +204,34 @@ class PhraseIndex:
     def find(self, raw_tokens: list[str]) -> list[tuple[int, int, int]]:
         """Every (phrase id, first token, last token) that matches, one per phrase and start."""
         keys = self.keys(raw_tokens)
-        hits: list[tuple[int, int, int]] = []
-        starts = self._starts
+        positions: dict[str, list[int]] = {}
         for i, token_keys in enumerate(keys):
-            if not token_keys:
+            if token_keys:
+                for key in token_keys:
+                    positions.setdefault(key, []).append(i)
+        positions.pop(BARRIER, None)
+        if not positions:
+            return []
+        present = positions.keys()
+        viable = {pid for key in present for pid in self._anchors.get(key, ())}
+        hits: list[tuple[int, int, int]] = []
+        for pid in sorted(viable):
+            if any(present.isdisjoint(options) for options in self._needs[pid]):
                 continue
+            phrase = self.phrases[pid]
+            options, near, far = self._windows[pid]
+            first = phrase.items[0].options
             tried: set[int] = set()
-            for key in token_keys:
-                for pid in starts.get(key, ()):
-                    if pid in tried:
-                        continue
-                    tried.add(pid)
-                    end = self.phrases[pid].match_at(keys, i)
-                    if end >= 0:
-                        hits.append((pid, i, end))
+            for key in options:
+                for at in positions.get(key, ()):
+                    for start in range(max(at - far, 0), at - near + 1):
+                        if start in tried or first.isdisjoint(keys[start]):
+                            continue
+                        tried.add(start)
+                        end = phrase.match_at(keys, start)
+                        if end >= 0:
+                            hits.append((pid, start, end))
         return hits
 
 
-__all__ = ["Item", "Phrase", "PhraseIndex", "compile_phrase"]
+__all__ = ["BARRIER", "Item", "Phrase", "PhraseIndex", "compile_phrase"]

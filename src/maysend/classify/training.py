@@ -62,7 +62,7 @@ _CODE = ("training.py", "features.py", "text.py", "blockmodel.py", "phrases.py",
 class Units:
     """Every block the model reads, over the whole corpus."""
 
-    features: list[set[str]]
+    features: list[dict[str, int]]
     message: np.ndarray  # message index of each unit
     seeded: np.ndarray  # a decisive promotional indicator fired in the unit
     labels: np.ndarray  # 1 = marketing, per message
@@ -94,7 +94,7 @@ def collect_units(
     readings: Sequence[MessageReading], labels: Sequence[Kind], spec: FeatureSpec
 ) -> Units:
     featurizer = Featurizer(spec)
-    features: list[set[str]] = []
+    features: list[dict[str, int]] = []
     message: list[int] = []
     seeded: list[bool] = []
     for n, reading in enumerate(readings):
@@ -104,7 +104,7 @@ def collect_units(
             if h.indicator.category in PROMOTIONAL and h.indicator.weight >= SEED_WEIGHT
         }
         for i in reading.units:
-            found = featurizer.features(reading.tokens[i])
+            found = featurizer.counts(reading.tokens[i])
             if not found:
                 continue
             features.append(found)
@@ -120,19 +120,21 @@ def collect_units(
     )
 
 
-def design(features: list[set[str]], vocabulary: dict[str, int]) -> csr_matrix:
-    """Rows scaled by 1/sqrt(feature count), as `BlockModel.logit` scores them."""
-    indptr, indices, values = [0], [], []
+def design(features: list[dict[str, int]], vocabulary: dict[str, int]) -> csr_matrix:
+    """Counts scaled by 1/sqrt(total count), as `BlockScorer.logit` scores them."""
+    indptr: list[int] = [0]
+    indices: list[int] = []
+    values: list[float] = []
     for found in features:
-        columns = sorted(vocabulary[f] for f in found if f in vocabulary)
-        scale = 1.0 / math.sqrt(len(found)) if found else 0.0
-        indices.extend(columns)
-        values.extend([scale] * len(columns))
+        scale = 1.0 / math.sqrt(sum(found.values())) if found else 0.0
+        columns = sorted((vocabulary[f], n) for f, n in found.items() if f in vocabulary)
+        indices.extend(c for c, _ in columns)
+        values.extend(n * scale for _, n in columns)
         indptr.append(len(indices))
     return csr_matrix((values, indices, indptr), shape=(len(features), len(vocabulary)))
 
 
-def build_vocabulary(features: list[set[str]]) -> dict[str, int]:
+def build_vocabulary(features: list[dict[str, int]]) -> dict[str, int]:
     counts: dict[str, int] = {}
     for found in features:
         for f in found:
