@@ -223,3 +223,14 @@ def test_missing_audience_is_an_input_error(
 ) -> None:
     with pytest.raises(InputError, match="does not exist"):
         gate(campaign, tmp_path / "nope.csv", tmp_path / "out", MARKETING, db_url=ledger_url)
+
+
+def test_parquet_null_country_of_the_first_row_defers_to_the_ledger(
+    campaign: Campaign, tmp_path: Path, ledger_url: str
+) -> None:
+    path = tmp_path / "audience.parquet"
+    table = pa.table({"email": ["ann@example.com", "ann@example.com"], "country": [None, "DE"]})
+    pq.write_table(table, path)
+    report = gate(campaign, path, tmp_path / "out", MARKETING, db_url=ledger_url)
+    assert sent(tmp_path) == [(1, "ann@example.com")]
+    assert report.counts.by_reason == {"UK_CONSENT": 1}

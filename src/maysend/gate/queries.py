@@ -90,7 +90,9 @@ def recipients_sql(plan: GatePlan, dialect: Dialect) -> str:
     facts = ",\n            ".join(fact_expressions(plan, dialect))
     return f"""
         WITH d AS (
-            SELECT addr, min(row) AS row, count(*) AS copies, min_by(country, row) AS country
+            -- the first row's country; coalesce, as DuckDB's min_by skips NULLs and Spark's not
+            SELECT addr, min(row) AS row, count(*) AS copies,
+                   min_by(coalesce(country, ''), row) AS country
             FROM valid GROUP BY addr
         ), j AS (
             SELECT d.addr, d.row, d.copies, d.country, {ledger}, s.country AS ledger_country

@@ -52,22 +52,14 @@ import duckdb
 import pyarrow as pa
 import pyarrow.parquet as pq
 
-from maysend.errors import InputError
+from maysend.errors import LedgerUnavailable
 from maysend.gate.addresses import common_form_sql, normalize_or_reason
-from maysend.gate.audience import (
-    QUOTE,
-    audience_format,
-    clip,
-    decode_value,
-    line_fields,
-    read_csv_header,
-    wrong_width,
-)
 from maysend.gate.dialect import SPARK
 from maysend.gate.outcomes import SEND_COLUMNS, SUPPRESSED_COLUMNS, decide_combinations
 from maysend.gate.outcomes import outcome_schema as arrow_outcome_schema
 from maysend.gate.plan import GatePlan
 from maysend.gate.queries import decided_sql, list_sql, recipients_sql, state_filter, valid_sql
+from maysend.gate.spark_audience import load_audience
 from maysend.gate.summary import Counts, tally
 
 if TYPE_CHECKING:
@@ -141,7 +133,7 @@ def run(plan: GatePlan, staging: Path, step: Step) -> Counts:
     cached: list[DataFrame] = []
     try:
         step("reading the audience")
-        cached.extend(load_audience(spark, plan))
+        cached.extend(load_audience(spark, plan, _view))
         step("normalising addresses")
         cached.append(normalise(spark))
         step("joining the consent ledger")
@@ -150,8 +142,8 @@ def run(plan: GatePlan, staging: Path, step: Step) -> Counts:
         step("deciding per combination of facts")
         cached.append(outcomes(spark, plan))
         step("writing the send and suppression lists")
-        write_outputs(spark, staging, scratch)
-        return read_counts(spark)
+        rejected = write_outputs(spark, staging, scratch)
+        return read_counts(spark, rejected)
     finally:
         for frame in cached:
             frame.unpersist()
@@ -163,102 +155,6 @@ def run(plan: GatePlan, staging: Path, step: Step) -> Counts:
 def _view(frame: DataFrame, name: str) -> DataFrame:
     frame.createOrReplaceTempView(name)
     return frame
-
-
-# -- audience ---------------------------------------------------------------------------------
-
-
-def load_audience(spark: SparkSession, plan: GatePlan) -> list[DataFrame]:
-    """Views `audience(row, address, country)` and `broken(row, value, reason)`."""
-    path = plan.audience
-    if not path.is_file():
-        raise InputError("the audience file does not exist", file=str(path))
-    if audience_format(path) == "parquet":
-        load_parquet_audience(spark, plan)
-        return []
-    return [load_csv_audience(spark, plan)]
-
-
-def load_parquet_audience(spark: SparkSession, plan: GatePlan) -> None:
-    mapping = plan.columns.resolve(pq.read_schema(plan.audience).names)
-    country = f"CAST(`{mapping['country']}` AS STRING)" if "country" in mapping else "NULL"
-    frame = spark.read.parquet(str(plan.audience)).selectExpr(
-        "_metadata.row_index + 1 AS row",
-        f"CAST(`{mapping['address']}` AS STRING) AS address",
-        f"CAST({country} AS STRING) AS country",
-    )
-    _view(frame, "audience")
-    _view(spark.createDataFrame([], "row BIGINT, value STRING, reason STRING"), "broken")
-
-
-def load_csv_audience(spark: SparkSession, plan: GatePlan) -> DataFrame:
-    """Lines numbered as in the file; split on commas in Spark, by `line_fields` otherwise."""
-    from pyspark.sql.functions import udf
-
-    header = read_csv_header(plan.audience)
-    mapping = plan.columns.resolve(header)
-    width = len(header)
-    fields_of = udf(_fields, "array<string>", useArrow=False)
-    broken_of = udf(
-        lambda raw: _broken(raw, width), "struct<value:string, reason:string>", useArrow=False
-    )
-    spark.udf.register("line_fields", fields_of)
-    spark.udf.register("broken_line", broken_of)
-    _view(numbered_lines(spark, plan.audience), "lines")
-    fast = f"NOT contains(value, {SPARK.literal(QUOTE)}) AND is_valid_utf8(value)"
-    parsed = spark.sql(
-        f"""SELECT row, value, CASE WHEN {fast} THEN split(value, ',', -1)
-                ELSE line_fields(CAST(value AS BINARY)) END AS fields
-            FROM lines WHERE row > 1"""
-    ).persist()
-    good = f"fields IS NOT NULL AND size(fields) = {width}"
-    country = f"fields[{header.index(mapping['country'])}]" if "country" in mapping else "NULL"
-    audience = parsed.where(good).selectExpr(
-        "row",
-        f"fields[{header.index(mapping['address'])}] AS address",
-        f"CAST({country} AS STRING) AS country",
-    )
-    _view(audience, "audience")
-    broken = parsed.where(f"NOT ({good})").selectExpr(
-        "row", "broken_line(CAST(value AS BINARY)) AS b"
-    )
-    _view(broken.selectExpr("row", "b.value AS value", "b.reason AS reason"), "broken")
-    spark.catalog.dropTempView("lines")
-    return parsed
-
-
-def _fields(raw: bytearray | None) -> list[str] | None:
-    fields, _ = line_fields(bytes(raw or b""))
-    return None if fields is None else [decode_value(f) for f in fields]
-
-
-def _broken(raw: bytearray | None, width: int) -> tuple[str, str]:
-    line = bytes(raw or b"")
-    fields, reason = line_fields(line)
-    return clip(decode_value(line)), reason or wrong_width(width, len(fields or []))
-
-
-def numbered_lines(spark: SparkSession, path: Path) -> DataFrame:
-    """(row, value): every physical line with its 1-based number, whatever the partitioning.
-
-    Spark's ids grow by one per line within a file split; each split's first
-    number comes from the line counts of the splits before it in the file.
-    """
-    from pyspark.sql import functions as F
-
-    lines = spark.read.text(str(path)).select(
-        "value",
-        F.input_file_block_start().alias("block"),
-        F.monotonically_increasing_id().alias("id"),
-    )
-    blocks = lines.groupBy("block").agg(F.count("*").alias("n"), F.min("id").alias("first"))
-    shifts, line = [], 1
-    for block in sorted(blocks.collect(), key=lambda b: b["block"]):
-        shifts.append((block["block"], line - block["first"]))
-        line += block["n"]
-    table = spark.createDataFrame(shifts, "block BIGINT, shift BIGINT")
-    joined = lines.join(F.broadcast(table), "block")
-    return joined.select((F.col("id") + F.col("shift")).alias("row"), "value")
 
 
 # -- addresses, ledger, outcomes --------------------------------------------------------------
@@ -284,7 +180,7 @@ def normalise(spark: SparkSession) -> DataFrame:
 
 def load_state(spark: SparkSession, plan: GatePlan) -> None:
     if not plan.snapshot.is_file():
-        raise InputError("the ledger snapshot does not exist", file=str(plan.snapshot))
+        raise LedgerUnavailable("the ledger snapshot does not exist", file=str(plan.snapshot))
     state = spark.read.parquet(str(plan.snapshot)).where(state_filter(plan, SPARK))
     _view(state, "state")
     plan.count_keyed_subjects(state.where("subject = subject_key").count())
@@ -314,7 +210,8 @@ def _arrow_type(spark_type: str) -> pa.DataType:
 # -- outputs ----------------------------------------------------------------------------------
 
 
-def write_outputs(spark: SparkSession, staging: Path, scratch: Path) -> None:
+def write_outputs(spark: SparkSession, staging: Path, scratch: Path) -> int:
+    """Write the three files; return how many rows were rejected."""
     for name, columns, send in (
         ("send", SEND_COLUMNS, True),
         ("suppressed", SUPPRESSED_COLUMNS, False),
@@ -334,6 +231,7 @@ def write_outputs(spark: SparkSession, staging: Path, scratch: Path) -> None:
             f"COPY (SELECT * FROM read_parquet({_sql_text(rejected)}) ORDER BY row) "
             f"TO {_sql_text(staging / 'rejected.csv')} (FORMAT csv, HEADER true)"
         )
+    return int(pq.read_metadata(rejected).num_rows)
 
 
 def _sql_text(path: Path) -> str:
@@ -353,18 +251,17 @@ def consolidate(parts: Path, target: Path, schema: pa.Schema) -> None:
                 writer.write_table(table.cast(schema))
 
 
-def read_counts(spark: SparkSession) -> Counts:
-    """The same counts as `summary.read_counts`, from the Spark views."""
-    broken = spark.table("broken").count()
-    rows = spark.table("audience").count() + broken
-    rejected = spark.table("slow").where("addr IS NULL").count() + broken
-    totals = spark.sql("SELECT count(*), coalesce(sum(copies - 1), 0) FROM decided").first()
-    recipients, duplicates = (int(totals[0]), int(totals[1])) if totals else (0, 0)
+def read_counts(spark: SparkSession, rejected: int) -> Counts:
+    """The counts `summary.read_counts` gives, in one pass over `decided`."""
     grouped = spark.sql(
-        "SELECT action, reason_code, jurisdiction, count(*) FROM decided "
+        "SELECT action, reason_code, jurisdiction, count(*), sum(copies - 1) FROM decided "
         "GROUP BY action, reason_code, jurisdiction"
     ).collect()
-    return tally(rows, rejected, duplicates, recipients, [tuple(g) for g in grouped])
+    recipients = sum(int(g[3]) for g in grouped)
+    duplicates = sum(int(g[4]) for g in grouped)
+    rows = recipients + duplicates + rejected  # every audience row is one of the three
+    groups = [tuple(g)[:4] for g in grouped]
+    return tally(rows, rejected, duplicates, recipients, groups)
 
 
-__all__ = ["consolidate", "numbered_lines", "run", "spark_session"]
+__all__ = ["consolidate", "run", "spark_session"]
