@@ -87,7 +87,9 @@ class Classifier:
         cut = tuple(tokens(s.text) if s.text else [] for s in segments.items)
         reading = self.matcher.read(segments.items, list(cut))
         units = tuple(
-            i for i, s in enumerate(segments.items) if cut[i] and s.where not in reading.boilerplate
+            i
+            for i, s in enumerate(segments.items)
+            if cut[i] and s.part is not Where.FOOTER and s.where not in reading.boilerplate
         )
         return MessageReading(segments, cut, reading.hits, units)
 
