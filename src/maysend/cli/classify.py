@@ -19,7 +19,15 @@ from rich.panel import Panel
 from rich.table import Table
 from rich.text import Text
 
-from maysend.classify import Classifier, ClassifierSettings, Kind, Verdict, load_classifier
+from maysend.classify import (
+    PROMOTIONAL,
+    Classifier,
+    ClassifierSettings,
+    Evidence,
+    Kind,
+    Verdict,
+    load_classifier,
+)
 from maysend.classify.corpus import corpus_files, read_label
 from maysend.classify.evaluation import Outcome, Report, evaluate
 from maysend.classify.segments import segments_of
@@ -158,6 +166,11 @@ def eval_command(
         raise typer.Exit(EXIT_ERROR)
 
 
+def _decisive(e: Evidence) -> tuple[bool, float]:
+    """Promotional evidence first (it decides a marketing verdict), strongest first."""
+    return (e.category not in PROMOTIONAL, -e.weight)
+
+
 def _print_report(report: Report) -> None:
     table = Table(title="marketing = positive class", header_style="bold")
     for column in ("language", "messages", "precision", "recall", "F1", "TP", "FN", "FP", "TN"):
@@ -184,7 +197,7 @@ def _print_report(report: Report) -> None:
         highlight=False,
     )
     for o in report.misclassified:
-        top = sorted(o.verdict.evidence, key=lambda e: -e.weight)[:3]
+        top = sorted(o.verdict.evidence, key=_decisive)[:3]
         shown = "; ".join(f"{e.indicator} {e.where} {e.text[:60]!r}" for e in top) or "no evidence"
         console.print(
             f"[bold]{o.item.label.value}→{o.verdict.kind.value}[/bold] {o.item.path} "
