@@ -1,57 +1,105 @@
-"""Inserting many rows inside the caller's transaction: COPY on PostgreSQL, else executemany.
+"""Writing many rows inside the caller's transaction: COPY on PostgreSQL, else executemany.
 
-The driver is used directly because per-value processing in the ORM layer costs
-more than the insert itself. On SQLite, times are written exactly as the
-`UTCDateTime` column type writes them (naive UTC text with microseconds), so
-rows inserted here and rows inserted through SQLAlchemy compare and sort alike.
+Rows are plain tuples in the table's column order, with times already in the
+form `driver_time` gives: the driver is used directly because per-value
+processing in the ORM layer costs more than the insert itself. On SQLite,
+times are written exactly as the `UTCDateTime` column type writes them (naive
+UTC text with microseconds and a four-digit year), so rows written here and
+rows written through SQLAlchemy compare and sort alike.
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Sequence
 from datetime import UTC, datetime
 from typing import Any, cast
 
 import psycopg
 import sqlalchemy as sa
 
-SQLITE_TIME = "%Y-%m-%d %H:%M:%S.%f"
+Row = Sequence[Any]
 
 
-def insert_rows(
-    connection: sa.Connection, table: sa.Table, rows: Sequence[Mapping[str, Any]]
-) -> None:
-    """Insert `rows` (dicts keyed by column name) into `table`."""
+def driver_time(connection: sa.Connection) -> Callable[[datetime], Any]:
+    """How this connection's driver takes a time value in `insert_rows` and `upsert_rows`."""
+    return sqlite_time if connection.dialect.name == "sqlite" else _as_given
+
+
+def sqlite_time(moment: datetime) -> str:
+    """UTC as `UTCDateTime` stores it on SQLite: 'YYYY-MM-DD HH:MM:SS.ffffff'."""
+    return moment.astimezone(UTC).isoformat(" ", "microseconds")[:-6]
+
+
+def _as_given(moment: datetime) -> datetime:
+    return moment
+
+
+def insert_rows(connection: sa.Connection, table: sa.Table, rows: Sequence[Row]) -> None:
+    """Insert `rows` (tuples in `table`'s column order) into `table`."""
     if not rows:
         return
     names = [c.name for c in table.columns]
-    raw = connection.connection.dbapi_connection
-    if connection.dialect.name == "postgresql":
-        pg = cast("psycopg.Connection[Any]", raw)
-        with (
-            pg.cursor() as cursor,
-            cursor.copy(f"COPY {table.name} ({', '.join(names)}) FROM STDIN") as copy,
-        ):
-            for row in rows:
-                copy.write_row([row.get(name) for name in names])
-    elif connection.dialect.name == "sqlite":
-        marks = ", ".join("?" for _ in names)
-        cursor = cast(Any, raw).cursor()
-        cursor.executemany(
-            f"INSERT INTO {table.name} ({', '.join(names)}) VALUES ({marks})",
-            [[_sqlite(row.get(name)) for name in names] for row in rows],
-        )
-        cursor.close()
+    dialect = connection.dialect.name
+    if dialect == "postgresql":
+        _copy(connection, table.name, names, rows)
+    elif dialect == "sqlite":
+        _executemany(connection, _insert_sql(table.name, names), rows)
     else:
-        connection.execute(table.insert(), list(rows))
+        connection.execute(table.insert(), [dict(zip(names, row, strict=True)) for row in rows])
 
 
-def _sqlite(value: Any) -> Any:
-    if isinstance(value, datetime):
-        return value.astimezone(UTC).strftime(SQLITE_TIME)
-    if isinstance(value, bool):
-        return int(value)
-    return value
+def upsert_rows(connection: sa.Connection, table: sa.Table, rows: Sequence[Row]) -> None:
+    """Insert `rows`, replacing any row already stored under the same primary key."""
+    if not rows:
+        return
+    names = [c.name for c in table.columns]
+    keys = [c.name for c in table.primary_key.columns]
+    conflict = _on_conflict(names, keys)
+    dialect = connection.dialect.name
+    if dialect == "postgresql":
+        staging = f"staged_{table.name}"
+        connection.exec_driver_sql(
+            f"CREATE TEMPORARY TABLE IF NOT EXISTS {staging} "
+            f"(LIKE {table.name} INCLUDING DEFAULTS) ON COMMIT DELETE ROWS"
+        )
+        _copy(connection, staging, names, rows)
+        connection.exec_driver_sql(f"INSERT INTO {table.name} SELECT * FROM {staging} {conflict}")
+        connection.exec_driver_sql(f"DELETE FROM {staging}")
+    elif dialect == "sqlite":
+        _executemany(connection, f"{_insert_sql(table.name, names)} {conflict}", rows)
+    else:
+        for row in rows:
+            values = dict(zip(names, row, strict=True))
+            connection.execute(table.delete().where(*(table.c[k] == values[k] for k in keys)))
+            connection.execute(table.insert(), [values])
 
 
-__all__ = ["insert_rows"]
+def _on_conflict(names: Sequence[str], keys: Sequence[str]) -> str:
+    updates = ", ".join(f"{n} = excluded.{n}" for n in names if n not in keys)
+    return f"ON CONFLICT ({', '.join(keys)}) DO UPDATE SET {updates}"
+
+
+def _insert_sql(table: str, names: Sequence[str]) -> str:
+    marks = ", ".join("?" for _ in names)
+    return f"INSERT INTO {table} ({', '.join(names)}) VALUES ({marks})"
+
+
+def _copy(connection: sa.Connection, table: str, names: Sequence[str], rows: Sequence[Row]) -> None:
+    pg = cast("psycopg.Connection[Any]", connection.connection.dbapi_connection)
+    with (
+        pg.cursor() as cursor,
+        cursor.copy(f"COPY {table} ({', '.join(names)}) FROM STDIN") as copy,
+    ):
+        for row in rows:
+            copy.write_row(row)
+
+
+def _executemany(connection: sa.Connection, sql: str, rows: Sequence[Row]) -> None:
+    cursor = cast(Any, connection.connection.dbapi_connection).cursor()
+    try:
+        cursor.executemany(sql, rows)
+    finally:
+        cursor.close()
+
+
+__all__ = ["driver_time", "insert_rows", "sqlite_time", "upsert_rows"]

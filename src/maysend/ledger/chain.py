@@ -17,7 +17,7 @@ to time (`Ledger.head()`) closes that gap.
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
@@ -49,15 +49,29 @@ CHAINED = (
 
 def content(row: Mapping[str, Any]) -> str:
     """The canonical text of an event row that its hash covers."""
+    return canonical_json(chained_values(row))
+
+
+def chained_values(row: Mapping[str, Any]) -> list[Any]:
+    """The CHAINED values of a stored row, times in `format_time` spelling."""
     values = [
         format_time(row[name]) if isinstance(row[name], datetime) else row[name] for name in CHAINED
     ]
     values[CHAINED.index("refusal_offered")] = bool(row["refusal_offered"])
-    return canonical_json(values)
+    return values
 
 
 def link(row: Mapping[str, Any], prev_hash: str) -> str:
-    return hashlib.sha256((content(row) + prev_hash).encode("utf-8")).hexdigest()
+    return link_values(chained_values(row), prev_hash)
+
+
+def link_values(values: Sequence[Any], prev_hash: str) -> str:
+    """The hash of an event from its CHAINED values (what `chained_values` gives for its row).
+
+    Appending builds the values straight from the event it is about to store,
+    without a row mapping in between.
+    """
+    return hashlib.sha256((canonical_json(values) + prev_hash).encode("utf-8")).hexdigest()
 
 
 def digest(text: str) -> str:
@@ -145,4 +159,14 @@ def _missing_evidence(connection: sa.Connection, event_id: int, result: Verifica
         result.problems.append(f"event {event_id}: evidence removed")
 
 
-__all__ = ["GENESIS", "Verification", "content", "digest", "link", "verify_chain"]
+__all__ = [
+    "CHAINED",
+    "GENESIS",
+    "Verification",
+    "chained_values",
+    "content",
+    "digest",
+    "link",
+    "link_values",
+    "verify_chain",
+]

@@ -1,10 +1,14 @@
 """The current-state table: the fold of all of a subject's events, kept for fast look-ups.
 
-It is rewritten in the same transaction as the events that change it. New
-events later than everything the subject has are applied as fold steps; an
-event that lands earlier than the subject's latest (history imported late), or
-that opens a new key for a subject with history, makes the subject be folded
-again from its full history, so the table always equals the fold.
+It is rewritten in the same transaction as the events that change it, a whole
+batch at once: the batch's subjects have their rows read in one query per
+chunk, each subject's new events are folded in memory, and the changed rows
+are written back in one upsert. New events later than everything the subject
+has are applied as fold steps; a topic the subject has never had starts from a
+copy of its purpose-wide fold (which has seen exactly the events that topic
+sees). An event earlier than the subject's latest (history imported late), or
+a new key with nothing to start from, makes the subject be folded again from
+its full history, so the table always equals the fold.
 
 Rows hold the status without double opt-in; readers that require double
 opt-in turn CONSENTED without a confirmation into PENDING.
@@ -13,12 +17,14 @@ opt-in turn CONSENTED without a confirmation into PENDING.
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from dataclasses import replace
+from datetime import datetime
 from typing import Any
 
 import sqlalchemy as sa
 
-from maysend.ledger.bulk import insert_rows
+from maysend.ledger.bulk import Row, driver_time, upsert_rows
 from maysend.ledger.events import StoredEvent
 from maysend.ledger.fold import KeyFold, applies_to
 from maysend.ledger.read import load_events
@@ -33,6 +39,10 @@ def event_key(event: StoredEvent) -> Key:
     return (event.channel, event.purpose, event.topic)
 
 
+def _position(event: StoredEvent) -> tuple[datetime, int, int]:
+    return event.position
+
+
 def update_current(connection: sa.Connection, stored: Sequence[StoredEvent]) -> None:
     """Bring current_state in line with newly appended events."""
     by_subject: dict[str, list[StoredEvent]] = defaultdict(list)
@@ -42,23 +52,45 @@ def update_current(connection: sa.Connection, stored: Sequence[StoredEvent]) -> 
     refold: list[str] = []
     result: dict[str, dict[Key, KeyFold]] = {}
     for subject, new in by_subject.items():
-        new.sort(key=lambda e: e.position)
+        new.sort(key=_position)
         folds = existing.get(subject)
         if folds is None:
             result[subject] = fold_fresh(new)
-        elif _can_step(folds, new):
-            _step(folds, new)
+        elif _extend(folds, new):
             result[subject] = folds
         else:
             refold.append(subject)
     for subject, history in load_events(connection, refold).items():
         result[subject] = fold_fresh(history)
-    _replace(connection, result, had_rows=[s for s in result if s in existing])
+    write_folds(connection, result)
 
 
-def _can_step(folds: dict[Key, KeyFold], new: list[StoredEvent]) -> bool:
+def _extend(folds: dict[Key, KeyFold], new: list[StoredEvent]) -> bool:
+    """Step `folds` through `new` if it all comes after them; False if a refold is needed."""
     latest = max(f.last_position for f in folds.values() if f.last_position is not None)
-    return new[0].position > latest and all(event_key(e) in folds for e in new)
+    if new[0].position <= latest:
+        return False
+    opened: dict[Key, KeyFold] = {}
+    for key in {event_key(e) for e in new}.difference(folds):
+        start = _open_topic(folds, key)
+        if start is None:
+            return False
+        opened[key] = start
+    folds.update(opened)
+    _step(folds, new)
+    return True
+
+
+def _open_topic(folds: Mapping[Key, KeyFold], key: Key) -> KeyFold | None:
+    """The starting fold of a topic the subject has no events for: its purpose-wide fold.
+
+    A topic sees its own events, the purpose's events without a topic, and
+    erasures; with none of its own yet, that is what the purpose-wide fold has
+    seen. Any other new key (a channel or purpose) needs the subject's history.
+    """
+    channel, purpose, topic = key
+    whole = folds.get((channel, purpose, None)) if topic is not None else None
+    return replace(whole) if whole is not None else None
 
 
 def _step(folds: dict[Key, KeyFold], new: Iterable[StoredEvent]) -> None:
@@ -70,97 +102,113 @@ def _step(folds: dict[Key, KeyFold], new: Iterable[StoredEvent]) -> None:
 
 def fold_fresh(history: Sequence[StoredEvent]) -> dict[Key, KeyFold]:
     """Fold every key a subject has from its whole history (sorted or not)."""
-    ordered = sorted(history, key=lambda e: e.position)
+    ordered = sorted(history, key=_position)
     folds: dict[Key, KeyFold] = {event_key(e): KeyFold() for e in ordered}
     _step(folds, ordered)
     return folds
 
 
 def load_folds(connection: sa.Connection, subjects: Sequence[str]) -> dict[str, dict[Key, KeyFold]]:
+    """The stored folds of `subjects`, by subject and key (subjects without rows are absent)."""
     found: dict[str, dict[Key, KeyFold]] = defaultdict(dict)
     for start in range(0, len(subjects), CHUNK):
         chunk = subjects[start : start + CHUNK]
         rows = connection.execute(
             sa.select(current_state).where(current_state.c.subject.in_(chunk))
-        ).mappings()
+        )
         for row in rows:
-            found[row["subject"]][(row["channel"], row["purpose"], row["topic"] or None)] = (
-                row_to_fold(row)
-            )
+            subject, channel, purpose, topic = row[:4]
+            found[subject][(channel, purpose, topic or None)] = row_to_fold(row)
     return dict(found)
 
 
-def _replace(
-    connection: sa.Connection, folds: Mapping[str, dict[Key, KeyFold]], had_rows: Sequence[str]
-) -> None:
-    for start in range(0, len(had_rows), CHUNK):
-        chunk = had_rows[start : start + CHUNK]
-        connection.execute(current_state.delete().where(current_state.c.subject.in_(chunk)))
+def write_folds(connection: sa.Connection, folds: Mapping[str, Mapping[Key, KeyFold]]) -> None:
+    """Store every fold given, replacing the rows of the same keys."""
+    time = driver_time(connection)
     rows = [
-        fold_to_row(subject, key, fold)
+        fold_to_row(subject, key, fold, time)
         for subject, keyed in folds.items()
         for key, fold in keyed.items()
     ]
-    insert_rows(connection, current_state, rows)
+    upsert_rows(connection, current_state, rows)
 
 
-def _ref_values(prefix: str, ref: EventRef | None) -> dict[str, Any]:
-    return {
-        f"{prefix}_event_id": ref.event_id if ref else None,
-        f"{prefix}_at": ref.occurred_at if ref else None,
-        f"{prefix}_source": ref.source if ref else None,
-    }
+def _ref_values(ref: EventRef | None, time: Callable[[datetime], Any]) -> tuple[Any, Any, Any]:
+    if ref is None:
+        return (None, None, None)
+    return (ref.event_id, time(ref.occurred_at), ref.source)
 
 
-def fold_to_row(subject: str, key: Key, fold: KeyFold) -> dict[str, Any]:
+def fold_to_row(
+    subject: str, key: Key, fold: KeyFold, time: Callable[[datetime], Any] = lambda t: t
+) -> Row:
+    """The current_state row (in column order) of one key's fold; `time` spells its times."""
     channel, purpose, topic = key
     assert fold.last_position is not None
     last_at, last_prec, last_id = fold.last_position
     purchase = fold.last_purchase
-    return {
-        "subject": subject,
-        "channel": channel,
-        "purpose": purpose,
-        "topic": topic or "",
-        "status": fold.status(False).value,
-        **_ref_values("consent", fold.consent),
-        **_ref_values("confirmed", fold.confirmed),
-        **_ref_values("opt_out", fold.opt_out),
-        "opt_out_type": fold.opt_out.type.value if fold.opt_out else None,
-        **_ref_values("last_purchase", purchase.event if purchase else None),
-        "last_purchase_product": purchase.product if purchase else None,
-        "last_purchase_refusal_offered": purchase.refusal_offered if purchase else None,
-        **_ref_values("last_inquiry", fold.last_inquiry),
-        "country": fold.country,
-        "last_at": last_at,
-        "last_prec": last_prec,
-        "last_id": last_id,
-    }
-
-
-def _ref(row: Mapping[Any, Any], prefix: str, kind: EventType) -> EventRef | None:
-    event_id = row[f"{prefix}_event_id"]
-    if event_id is None:
-        return None
-    return EventRef(event_id, kind, row[f"{prefix}_at"], row[f"{prefix}_source"] or "")
-
-
-def row_to_fold(row: Mapping[Any, Any]) -> KeyFold:
-    purchase = _ref(row, "last_purchase", EventType.PURCHASE)
-    opt_out_type = EventType(row["opt_out_type"]) if row["opt_out_type"] else EventType.WITHDRAW
-    return KeyFold(
-        consent=_ref(row, "consent", EventType.CONSENT),
-        confirmed=_ref(row, "confirmed", EventType.CONFIRM),
-        opt_out=_ref(row, "opt_out", opt_out_type),
-        last_purchase=Relationship(
-            purchase, row["last_purchase_product"], bool(row["last_purchase_refusal_offered"])
-        )
-        if purchase
-        else None,
-        last_inquiry=_ref(row, "last_inquiry", EventType.INQUIRY),
-        country=row["country"],
-        last_position=(row["last_at"], row["last_prec"], row["last_id"]),
+    opt_out = fold.opt_out
+    return (
+        subject,
+        channel,
+        purpose,
+        topic or "",
+        fold.status(False).value,
+        *_ref_values(fold.consent, time),
+        *_ref_values(fold.confirmed, time),
+        *_ref_values(opt_out, time),
+        opt_out.type.value if opt_out else None,
+        *_ref_values(purchase.event if purchase else None, time),
+        purchase.product if purchase else None,
+        purchase.refusal_offered if purchase else None,
+        *_ref_values(fold.last_inquiry, time),
+        fold.country,
+        time(last_at),
+        last_prec,
+        last_id,
     )
 
 
-__all__ = ["event_key", "fold_fresh", "fold_to_row", "load_folds", "row_to_fold", "update_current"]
+def _ref(
+    event_id: int | None, kind: EventType, at: datetime | None, source: str | None
+) -> EventRef | None:
+    if event_id is None:
+        return None
+    assert at is not None
+    return EventRef(event_id, kind, at, source or "")
+
+
+def row_to_fold(row: Sequence[Any]) -> KeyFold:
+    """The fold stored in one current_state row (columns in table order)."""
+    (
+        *_key,
+        _status,
+        consent_id, consent_at, consent_source,
+        confirmed_id, confirmed_at, confirmed_source,
+        opt_out_id, opt_out_at, opt_out_source, opt_out_type,
+        purchase_id, purchase_at, purchase_source, product, refusal_offered,
+        inquiry_id, inquiry_at, inquiry_source,
+        country, last_at, last_prec, last_id,
+    ) = row  # fmt: skip
+    purchase = _ref(purchase_id, EventType.PURCHASE, purchase_at, purchase_source)
+    opt_out_kind = EventType(opt_out_type) if opt_out_type else EventType.WITHDRAW
+    return KeyFold(
+        consent=_ref(consent_id, EventType.CONSENT, consent_at, consent_source),
+        confirmed=_ref(confirmed_id, EventType.CONFIRM, confirmed_at, confirmed_source),
+        opt_out=_ref(opt_out_id, opt_out_kind, opt_out_at, opt_out_source),
+        last_purchase=Relationship(purchase, product, bool(refusal_offered)) if purchase else None,
+        last_inquiry=_ref(inquiry_id, EventType.INQUIRY, inquiry_at, inquiry_source),
+        country=country,
+        last_position=(last_at, last_prec, last_id),
+    )
+
+
+__all__ = [
+    "event_key",
+    "fold_fresh",
+    "fold_to_row",
+    "load_folds",
+    "row_to_fold",
+    "update_current",
+    "write_folds",
+]

@@ -39,7 +39,7 @@ from maysend.ledger.proof import Notice, ProofRecord, build_proof
 from maysend.ledger.read import load_events, subject_history
 from maysend.ledger.schema import chain_head, notices
 from maysend.ledger.state import ConsentState, EventType
-from maysend.ledger.write import append, prepare
+from maysend.ledger.write import append, prepare, prepare_batch
 from maysend.settings import LedgerSettings
 
 if TYPE_CHECKING:
@@ -113,7 +113,7 @@ class Ledger:
 
     def record_events(self, batch: Sequence[NewEvent]) -> list[StoredEvent]:
         """Store validated events in one transaction; return those that were new."""
-        prepared = [prepare(e, self.keyring) for e in batch]
+        prepared = prepare_batch(batch, self.keyring)
         if not prepared:
             return []
         with guarded(self.url), write_transaction(self.engine) as connection:

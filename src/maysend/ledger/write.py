@@ -10,15 +10,14 @@ webhook delivered twice, is stored once.
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Sequence
-from dataclasses import dataclass
+from collections.abc import Callable, Iterable, Sequence
 from datetime import datetime
-from typing import Any
+from typing import Any, NamedTuple
 
 import sqlalchemy as sa
 
-from maysend.ledger.bulk import insert_rows
-from maysend.ledger.chain import digest, link
+from maysend.ledger.bulk import Row, driver_time, insert_rows
+from maysend.ledger.chain import digest, link_values
 from maysend.ledger.current import update_current
 from maysend.ledger.events import NewEvent, StoredEvent, canonical_json, format_time
 from maysend.ledger.keys import Keyring
@@ -28,19 +27,21 @@ from maysend.ledger.state import EventType
 CHUNK = 2_000
 
 
-@dataclass(frozen=True, slots=True)
-class Prepared:
+class Prepared(NamedTuple):
     """A validated event with everything computed that does not need the lock."""
 
     event: NewEvent
     subject: str
+    occurred_text: str  # the event time as hashes spell it
     evidence_text: str | None
     evidence_digest: str | None
     idempotency_key: str
 
 
-def prepare(event: NewEvent, keyring: Keyring) -> Prepared:
-    subject = keyring.key(event.address)
+def prepare(event: NewEvent, keyring: Keyring, subject: str | None = None) -> Prepared:
+    """Key the subject (unless `subject` is its key already) and compute the idempotency key."""
+    subject = subject or keyring.key(event.address)
+    occurred = format_time(event.occurred_at)
     text = canonical_json(event.evidence) if event.evidence is not None else None
     ev_digest = digest(text) if text is not None else None
     identity = canonical_json(
@@ -50,7 +51,7 @@ def prepare(event: NewEvent, keyring: Keyring) -> Prepared:
             event.purpose,
             event.topic,
             event.type.value,
-            format_time(event.occurred_at),
+            occurred,
             event.source,
             event.country,
             event.notice,
@@ -60,7 +61,19 @@ def prepare(event: NewEvent, keyring: Keyring) -> Prepared:
         ]
     )
     key = hashlib.sha256(identity.encode("utf-8")).hexdigest()
-    return Prepared(event, subject, text, ev_digest, key)
+    return Prepared(event, subject, occurred, text, ev_digest, key)
+
+
+def prepare_batch(batch: Iterable[NewEvent], keyring: Keyring) -> list[Prepared]:
+    """`prepare` each event, keying each address once per batch."""
+    subjects: dict[str, str] = {}
+    prepared = []
+    for event in batch:
+        subject = subjects.get(event.address)
+        if subject is None:
+            subject = subjects[event.address] = keyring.key(event.address)
+        prepared.append(prepare(event, keyring, subject))
+    return prepared
 
 
 def append(
@@ -79,16 +92,15 @@ def append(
     fresh = _unseen(connection, batch)
     if not fresh:
         return []
-    stored, rows = _chain(fresh, last_id, last_hash, now)
+    stored = _chain(fresh, last_id, last_hash, now)
     erased_at = _subjects(connection, fresh, keyring)
-    insert_rows(connection, events, rows)
+    insert_rows(connection, events, _event_rows(stored, driver_time(connection)))
     bodies = [
-        {"event_id": s.id, "body": p.evidence_text}
+        (s.id, p.evidence_text)
         for s, p in zip(stored, fresh, strict=True)
         if p.evidence_text is not None and not _covered(erased_at.get(s.subject), s.occurred_at)
     ]
-    if bodies:
-        insert_rows(connection, evidence, bodies)
+    insert_rows(connection, evidence, bodies)
     connection.execute(
         chain_head.update()
         .where(chain_head.c.id == 1)
@@ -119,59 +131,81 @@ def _unseen(connection: sa.Connection, batch: Sequence[Prepared]) -> list[Prepar
     return [p for p in unique if p.idempotency_key not in known]
 
 
-def _chain(
-    fresh: Sequence[Prepared], last_id: int, prev: str, now: datetime
-) -> tuple[list[StoredEvent], list[dict[str, Any]]]:
+def _chain(fresh: Sequence[Prepared], last_id: int, prev: str, now: datetime) -> list[StoredEvent]:
+    """Number and hash the events in order, each hash over its content and the previous hash."""
+    recorded = format_time(now)
     stored: list[StoredEvent] = []
-    rows: list[dict[str, Any]] = []
-    for offset, p in enumerate(fresh, start=1):
+    for event_id, p in enumerate(fresh, start=last_id + 1):
         e = p.event
-        row: dict[str, Any] = {
-            "id": last_id + offset,
-            "subject": p.subject,
-            "channel": e.channel,
-            "purpose": e.purpose,
-            "topic": e.topic,
-            "type": e.type.value,
-            "occurred_at": e.occurred_at,
-            "recorded_at": now,
-            "source": e.source,
-            "country": e.country,
-            "notice_version": e.notice,
-            "product": e.product,
-            "refusal_offered": e.refusal_offered,
-            "evidence_digest": p.evidence_digest,
-            "idempotency_key": p.idempotency_key,
-            "prev_hash": prev,
-        }
-        row["hash"] = prev = link(row, prev)
-        rows.append(row)
-        stored.append(_stored(row, p))
-    return stored, rows
+        values = [  # in CHAINED order
+            event_id,
+            p.subject,
+            e.channel,
+            e.purpose,
+            e.topic,
+            e.type.value,
+            p.occurred_text,
+            recorded,
+            e.source,
+            e.country,
+            e.notice,
+            e.product,
+            e.refusal_offered,
+            p.evidence_digest,
+            p.idempotency_key,
+        ]
+        event_hash = link_values(values, prev)
+        stored.append(
+            StoredEvent(
+                event_id,
+                p.subject,
+                e.type,
+                e.occurred_at,
+                now,
+                e.channel,
+                e.purpose,
+                e.topic,
+                e.source,
+                e.country,
+                e.notice,
+                e.product,
+                e.refusal_offered,
+                e.evidence,
+                p.evidence_digest,
+                p.idempotency_key,
+                prev,
+                event_hash,
+            )
+        )
+        prev = event_hash
+    return stored
 
 
-def _stored(row: dict[str, Any], p: Prepared) -> StoredEvent:
-    e = p.event
-    return StoredEvent(
-        id=row["id"],
-        subject=p.subject,
-        type=e.type,
-        occurred_at=e.occurred_at,
-        recorded_at=row["recorded_at"],
-        channel=e.channel,
-        purpose=e.purpose,
-        topic=e.topic,
-        source=e.source,
-        country=e.country,
-        notice=e.notice,
-        product=e.product,
-        refusal_offered=e.refusal_offered,
-        evidence=e.evidence,
-        evidence_digest=p.evidence_digest,
-        idempotency_key=p.idempotency_key,
-        prev_hash=row["prev_hash"],
-        hash=row["hash"],
-    )
+def _event_rows(stored: Sequence[StoredEvent], time: Callable[[datetime], Any]) -> list[Row]:
+    """Rows of the `events` table, in its column order."""
+    recorded = time(stored[0].recorded_at)
+    return [
+        (
+            s.id,
+            s.subject,
+            s.channel,
+            s.purpose,
+            s.topic,
+            s.type.value,
+            time(s.occurred_at),
+            recorded,
+            s.source,
+            s.country,
+            s.notice,
+            s.product,
+            s.refusal_offered,
+            s.evidence_digest,
+            s.idempotency_key,
+            s.prev_hash,
+            s.hash,
+        )
+        for s in stored
+    ]
 
 
 def _subjects(
@@ -188,12 +222,9 @@ def _subjects(
         )
         erased.update(dict(rows.all()))
     new = [
-        {"key": k, "address": None if keyring.hash_only else a, "erased_at": None}
-        for k, a in wanted.items()
-        if k not in erased
+        (k, None if keyring.hash_only else a, None) for k, a in wanted.items() if k not in erased
     ]
-    if new:
-        insert_rows(connection, subjects, new)
+    insert_rows(connection, subjects, new)
     result = {k: erased.get(k) for k in keys}
     for p in fresh:
         if p.event.type is EventType.ERASE:
@@ -219,4 +250,4 @@ def _erase(connection: sa.Connection, erasures: dict[str, datetime | None]) -> N
         )
 
 
-__all__ = ["Prepared", "append", "prepare"]
+__all__ = ["Prepared", "append", "prepare", "prepare_batch"]
