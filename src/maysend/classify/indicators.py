@@ -10,6 +10,11 @@ changes them without editing the package, in a configuration directory:
                                                  `unless` and `requires` are added to,
                                                  `enabled: false`
                                                  removes the indicator, a new id is added
+
+An indicator may weigh more in a context: with `context: [IDS]` and `context_weight`, it
+counts `context_weight` in a message where one of those indicators also fired (a "welcome"
+greeting is a friendly word in a booking confirmation, but advertising in a double-opt-in
+mail: LG Stendal 22 S 87/20).
 """
 
 from __future__ import annotations
@@ -58,6 +63,8 @@ class Indicator:
     phrases: tuple[str, ...] = ()
     unless: tuple[str, ...] = ()
     requires: tuple[str, ...] = ()  # one of these must also occur in the same segment
+    context: frozenset[str] = frozenset()  # ids that, firing in the message, raise the weight
+    context_weight: float | None = None
     where: frozenset[Where] = frozenset(Where)
     links: frozenset[LinkKind] = frozenset()
     basis: ServiceBasis | None = None
@@ -93,6 +100,8 @@ def indicator_from(entry: Mapping[str, Any], lang: str, source: str) -> Indicato
         weight = float(entry.get("weight", 1.0))
         basis = ServiceBasis(entry["basis"]) if entry.get("basis") else None
         role = Role(entry.get("role", Role.EVIDENCE))
+        raised = entry.get("context_weight")
+        context_weight = None if raised is None else float(raised)
     except (KeyError, ValueError, TypeError) as error:
         raise ConfigError(f"bad category, weight, basis or role: {error}", file=where) from error
     if (basis is None) != (category is not Category.SERVICE):
@@ -106,6 +115,8 @@ def indicator_from(entry: Mapping[str, Any], lang: str, source: str) -> Indicato
         phrases=_strings(entry.get("phrases"), "phrases", where),
         unless=_strings(entry.get("unless"), "unless", where),
         requires=_strings(entry.get("requires"), "requires", where),
+        context=frozenset(_strings(entry.get("context"), "context", where)),
+        context_weight=context_weight,
         where=_enum_set(entry.get("where"), Where, "where", where) or frozenset(Where),
         links=_enum_set(entry.get("links"), LinkKind, "links", where),
         basis=basis,
@@ -118,6 +129,8 @@ def indicator_from(entry: Mapping[str, Any], lang: str, source: str) -> Indicato
         raise ConfigError("an indicator needs `phrases` or `links`", file=where)
     if not indicator.description:
         raise ConfigError("an indicator needs a `description`", file=where)
+    if bool(indicator.context) != (indicator.context_weight is not None):
+        raise ConfigError("`context` and `context_weight` go together", file=where)
     return indicator
 
 
@@ -143,6 +156,8 @@ def _merge(base: Indicator, entry: Mapping[str, Any], source: str) -> Indicator:
         "links": sorted(base.links),
         "basis": base.basis.value if base.basis else None,
         "role": base.role.value,
+        "context": sorted(base.context),
+        "context_weight": base.context_weight,
         "match": list(base.match),
         "no_match": list(base.no_match),
     }

@@ -7,13 +7,15 @@ cancels its indicator there (e.g. "confirm your subscription" is not a
 newsletter push); indicators that share an id across languages are one
 concept, so an `unless` of either language cancels both. An indicator with
 `requires` fires only where one of those phrases occurs in the same segment
-("your next order" counts only beside a discount or a code).
+("your next order" counts only beside a discount or a code). An indicator with a
+`context` takes its `context_weight` when one of those indicators fired anywhere in
+the message.
 """
 
 from __future__ import annotations
 
 from bisect import bisect_right
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from maysend.classify.indicators import Indicator, Role, Where
 from maysend.classify.phrases import BARRIER, PhraseIndex, compile_phrase
@@ -75,13 +77,16 @@ class Matcher:
         cut = raw_tokens if raw_tokens is not None else [tokens(s.text) for s in segments]
         joined: list[str] = []
         starts: list[int] = []
-        for words in cut:
+        for n, words in enumerate(cut):
             starts.append(len(joined))
             joined.extend(words)
-            joined.append(BARRIER)
+            if not _is_label(segments, cut, n):
+                joined.append(BARRIER)
         per_segment: list[list[tuple[int, int, int]]] = [[] for _ in segments]
         for pid, first, last in self._index.find(joined):
-            n = bisect_right(starts, first) - 1
+            # An `unless` belongs where it ends, so a row label ("Rate", "Händler:") can
+            # show that the value after it is neutral.
+            n = bisect_right(starts, last if self._owner[pid][1] == _UNLESS else first) - 1
             per_segment[n].append((pid, first - starts[n], last - starts[n]))
         hits: list[Hit] = []
         boilerplate: set[str] = set()
@@ -93,7 +98,7 @@ class Matcher:
                     boilerplate.add(segment.where)
                 if hit.indicator.role is Role.EVIDENCE or include_boilerplate:
                     hits.append(hit)
-        return Reading(tuple(hits), frozenset(boilerplate))
+        return Reading(_in_context(hits), frozenset(boilerplate))
 
     def _is_boilerplate(self, owner: int) -> bool:
         return self.indicators[owner].role is Role.BOILERPLATE
@@ -132,6 +137,39 @@ class Matcher:
                     text = segment.text or segment.href
                     out.append(Hit(indicator, segment, text, 0))
         return out
+
+
+_LABEL_TOKENS = 3
+_SENTENCE_END = (".", "!", "?")
+
+
+def _is_label(segments: tuple[Segment, ...], cut: list[list[str]], n: int) -> bool:
+    """A few words without a number or a sentence end, followed by another body block: the
+    label of a table row ("Rate" | "Flash Sale, non-refundable"), read with its value."""
+    if n + 1 >= len(segments) or not 0 < len(cut[n]) <= _LABEL_TOKENS or not cut[n + 1]:
+        return False
+    if not all(word[0].isalpha() for word in cut[n]):
+        return False
+    here, after = segments[n], segments[n + 1]
+    return (
+        here.part is Where.BODY
+        and after.part is Where.BODY
+        and not here.text.rstrip().endswith(_SENTENCE_END)
+    )
+
+
+def _in_context(hits: list[Hit]) -> tuple[Hit, ...]:
+    """Hits whose indicator's `context` fired elsewhere in the message, re-weighted."""
+    if not any(h.indicator.context for h in hits):
+        return tuple(hits)
+    fired = {h.indicator.id for h in hits}
+    out = []
+    for hit in hits:
+        i = hit.indicator
+        if i.context_weight is not None and not i.context.isdisjoint(fired):
+            hit = replace(hit, indicator=replace(i, weight=i.context_weight))
+        out.append(hit)
+    return tuple(out)
 
 
 def _effective_part(segment: Segment, plain_footer: bool) -> Where:
