@@ -10,19 +10,35 @@ rows written through SQLAlchemy compare and sort alike.
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable, Sequence
 from datetime import UTC, datetime
 from typing import Any, cast
 
 import psycopg
 import sqlalchemy as sa
+from sqlalchemy.dialects import postgresql
 
 Row = Sequence[Any]
 
 
 def driver_time(connection: sa.Connection) -> Callable[[datetime], Any]:
-    """How this connection's driver takes a time value in `insert_rows` and `upsert_rows`."""
-    return sqlite_time if connection.dialect.name == "sqlite" else _as_given
+    """How this connection's driver takes a time value in `insert_rows` and `upsert_rows`.
+
+    On SQLite each call gives a fresh memo: a batch spells the same times again
+    and again (an event's time in its row, then in its subject's state row).
+    """
+    if connection.dialect.name != "sqlite":
+        return _as_given
+    spelled: dict[datetime, str] = {}
+
+    def spell(moment: datetime) -> str:
+        text = spelled.get(moment)
+        if text is None:
+            text = spelled[moment] = sqlite_time(moment)
+        return text
+
+    return spell
 
 
 def sqlite_time(moment: datetime) -> str:
@@ -32,6 +48,26 @@ def sqlite_time(moment: datetime) -> str:
 
 def _as_given(moment: datetime) -> datetime:
     return moment
+
+
+def one_of(
+    connection: sa.Connection, column: sa.Column[Any], values: Sequence[str]
+) -> sa.ColumnElement[bool]:
+    """`column IN values`, the values bound as one parameter however many there are.
+
+    A text array on PostgreSQL, a JSON array read by `json_each` on SQLite: an
+    IN list of a batch's keys would otherwise cost a bound parameter (rendered,
+    sent, parsed) per key.
+    """
+    dialect = connection.dialect.name
+    if dialect == "postgresql":
+        return column == sa.any_(sa.bindparam(None, list(values), type_=postgresql.ARRAY(sa.Text)))
+    if dialect == "sqlite":
+        listed = sa.func.json_each(sa.bindparam(None, json.dumps(list(values)))).table_valued(
+            "value"
+        )
+        return column.in_(sa.select(listed.c.value))
+    return column.in_(values)
 
 
 def insert_rows(connection: sa.Connection, table: sa.Table, rows: Sequence[Row]) -> None:
@@ -102,4 +138,4 @@ def _executemany(connection: sa.Connection, sql: str, rows: Sequence[Row]) -> No
         cursor.close()
 
 
-__all__ = ["driver_time", "insert_rows", "sqlite_time", "upsert_rows"]
+__all__ = ["driver_time", "insert_rows", "one_of", "sqlite_time", "upsert_rows"]

@@ -24,7 +24,7 @@ from typing import Any
 
 import sqlalchemy as sa
 
-from maysend.ledger.bulk import Row, driver_time, upsert_rows
+from maysend.ledger.bulk import Row, driver_time, one_of, upsert_rows
 from maysend.ledger.events import StoredEvent
 from maysend.ledger.fold import KeyFold, applies_to
 from maysend.ledger.read import load_events
@@ -32,7 +32,6 @@ from maysend.ledger.schema import current_state
 from maysend.ledger.state import EventRef, EventType, Relationship
 
 Key = tuple[str, str, str | None]  # channel, purpose, topic
-CHUNK = 2_000
 
 
 def event_key(event: StoredEvent) -> Key:
@@ -43,8 +42,12 @@ def _position(event: StoredEvent) -> tuple[datetime, int, int]:
     return event.position
 
 
-def update_current(connection: sa.Connection, stored: Sequence[StoredEvent]) -> None:
-    """Bring current_state in line with newly appended events."""
+def update_current(
+    connection: sa.Connection,
+    stored: Sequence[StoredEvent],
+    time: Callable[[datetime], Any] | None = None,
+) -> None:
+    """Bring current_state in line with newly appended events (`time`: see `driver_time`)."""
     by_subject: dict[str, list[StoredEvent]] = defaultdict(list)
     for event in stored:
         by_subject[event.subject].append(event)
@@ -62,7 +65,7 @@ def update_current(connection: sa.Connection, stored: Sequence[StoredEvent]) -> 
             refold.append(subject)
     for subject, history in load_events(connection, refold).items():
         result[subject] = fold_fresh(history)
-    write_folds(connection, result)
+    write_folds(connection, result, time)
 
 
 def _extend(folds: dict[Key, KeyFold], new: list[StoredEvent]) -> bool:
@@ -111,20 +114,22 @@ def fold_fresh(history: Sequence[StoredEvent]) -> dict[Key, KeyFold]:
 def load_folds(connection: sa.Connection, subjects: Sequence[str]) -> dict[str, dict[Key, KeyFold]]:
     """The stored folds of `subjects`, by subject and key (subjects without rows are absent)."""
     found: dict[str, dict[Key, KeyFold]] = defaultdict(dict)
-    for start in range(0, len(subjects), CHUNK):
-        chunk = subjects[start : start + CHUNK]
-        rows = connection.execute(
-            sa.select(current_state).where(current_state.c.subject.in_(chunk))
-        )
-        for row in rows:
-            subject, channel, purpose, topic = row[:4]
-            found[subject][(channel, purpose, topic or None)] = row_to_fold(row)
+    rows = connection.execute(
+        sa.select(current_state).where(one_of(connection, current_state.c.subject, subjects))
+    )
+    for row in rows:
+        subject, channel, purpose, topic = row[:4]
+        found[subject][(channel, purpose, topic or None)] = row_to_fold(row)
     return dict(found)
 
 
-def write_folds(connection: sa.Connection, folds: Mapping[str, Mapping[Key, KeyFold]]) -> None:
+def write_folds(
+    connection: sa.Connection,
+    folds: Mapping[str, Mapping[Key, KeyFold]],
+    time: Callable[[datetime], Any] | None = None,
+) -> None:
     """Store every fold given, replacing the rows of the same keys."""
-    time = driver_time(connection)
+    time = time or driver_time(connection)
     rows = [
         fold_to_row(subject, key, fold, time)
         for subject, keyed in folds.items()

@@ -25,6 +25,7 @@ SQLITE_PRAGMAS = (
     "PRAGMA synchronous=FULL",
     "PRAGMA busy_timeout=60000",
     "PRAGMA foreign_keys=ON",
+    "PRAGMA cache_size=-65536",
 )
 
 

@@ -10,11 +10,10 @@ from typing import Any
 
 import sqlalchemy as sa
 
+from maysend.ledger.bulk import one_of
 from maysend.ledger.events import StoredEvent
 from maysend.ledger.schema import events, evidence
 from maysend.ledger.state import EventType
-
-CHUNK = 2_000
 
 
 def row_to_event(row: Mapping[Any, Any]) -> StoredEvent:
@@ -58,12 +57,13 @@ def load_events(
 ) -> dict[str, list[StoredEvent]]:
     """Every event of the given subjects (occurring no later than `until`), in id order."""
     found: dict[str, list[StoredEvent]] = defaultdict(list)
-    for start in range(0, len(subjects), CHUNK):
-        query = _select(with_evidence).where(events.c.subject.in_(subjects[start : start + CHUNK]))
-        if until is not None:
-            query = query.where(events.c.occurred_at <= until)
-        for row in connection.execute(query.order_by(events.c.id)).mappings():
-            found[row["subject"]].append(row_to_event(row))
+    if not subjects:
+        return {}
+    query = _select(with_evidence).where(one_of(connection, events.c.subject, subjects))
+    if until is not None:
+        query = query.where(events.c.occurred_at <= until)
+    for row in connection.execute(query.order_by(events.c.id)).mappings():
+        found[row["subject"]].append(row_to_event(row))
     return dict(found)
 
 

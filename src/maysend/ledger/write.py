@@ -16,15 +16,13 @@ from typing import Any, NamedTuple
 
 import sqlalchemy as sa
 
-from maysend.ledger.bulk import Row, driver_time, insert_rows
+from maysend.ledger.bulk import Row, driver_time, insert_rows, one_of
 from maysend.ledger.chain import digest, link_values
 from maysend.ledger.current import update_current
 from maysend.ledger.events import NewEvent, StoredEvent, canonical_json, format_time
 from maysend.ledger.keys import Keyring
 from maysend.ledger.schema import chain_head, events, evidence, subjects
 from maysend.ledger.state import EventType
-
-CHUNK = 2_000
 
 
 class Prepared(NamedTuple):
@@ -94,7 +92,8 @@ def append(
         return []
     stored = _chain(fresh, last_id, last_hash, now)
     erased_at = _subjects(connection, fresh, keyring)
-    insert_rows(connection, events, _event_rows(stored, driver_time(connection)))
+    time = driver_time(connection)
+    insert_rows(connection, events, _event_rows(stored, time))
     bodies = [
         (s.id, p.evidence_text)
         for s, p in zip(stored, fresh, strict=True)
@@ -109,7 +108,7 @@ def append(
     _erase(
         connection, {s.subject: erased_at[s.subject] for s in stored if s.type is EventType.ERASE}
     )
-    update_current(connection, stored)
+    update_current(connection, stored, time)
     return stored
 
 
@@ -120,14 +119,13 @@ def _covered(erased_at: datetime | None, occurred_at: datetime) -> bool:
 def _unseen(connection: sa.Connection, batch: Sequence[Prepared]) -> list[Prepared]:
     unique = list({p.idempotency_key: p for p in batch}.values())
     keys = [p.idempotency_key for p in unique]
-    known: set[str] = set()
-    for start in range(0, len(keys), CHUNK):
-        chunk = keys[start : start + CHUNK]
-        known.update(
-            connection.execute(
-                sa.select(events.c.idempotency_key).where(events.c.idempotency_key.in_(chunk))
-            ).scalars()
-        )
+    known = set(
+        connection.execute(
+            sa.select(events.c.idempotency_key).where(
+                one_of(connection, events.c.idempotency_key, keys)
+            )
+        ).scalars()
+    )
     return [p for p in unique if p.idempotency_key not in known]
 
 
@@ -214,13 +212,12 @@ def _subjects(
     """Register new subjects (with their address unless hash-only); return erasure times."""
     wanted = {p.subject: p.event.address for p in fresh}
     keys = list(wanted)
-    erased: dict[str, datetime | None] = {}
-    for start in range(0, len(keys), CHUNK):
-        chunk = keys[start : start + CHUNK]
-        rows = connection.execute(
-            sa.select(subjects.c.key, subjects.c.erased_at).where(subjects.c.key.in_(chunk))
+    rows = connection.execute(
+        sa.select(subjects.c.key, subjects.c.erased_at).where(
+            one_of(connection, subjects.c.key, keys)
         )
-        erased.update(dict(rows.all()))
+    )
+    erased: dict[str, datetime | None] = dict(rows.all())
     new = [
         (k, None if keyring.hash_only else a, None) for k, a in wanted.items() if k not in erased
     ]

@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
-from functools import cache
+from functools import cache, lru_cache
 from importlib import resources
 from typing import Any
 
@@ -70,23 +70,37 @@ def get_format(name: str) -> FormatSpec:
     return known[name]
 
 
-def lowered(row: Mapping[str, str]) -> dict[str, str]:
-    return {k.strip().lower(): v for k, v in row.items()}
+@lru_cache(maxsize=256)
+def _field_columns(fmt: str, header: tuple[str, ...]) -> tuple[tuple[str, tuple[str, ...]], ...]:
+    """For each field of the shipped format `fmt`, the row's own column names to try, in order.
+
+    Worked out once per header instead of once per row: columns match case-blind
+    and ignoring surrounding blanks, and of two columns that match alike the
+    later one counts.
+    """
+    named = {column.strip().lower(): column for column in header}
+    return tuple(
+        (name, tuple(named[c.lower()] for c in columns if c.lower() in named))
+        for name, columns in get_format(fmt).fields.items()
+    )
 
 
-def pick(lowered_row: Mapping[str, str], columns: tuple[str, ...]) -> str:
-    """The first non-empty value among `columns` (the row's names already lower-cased)."""
-    for column in columns:
-        value = lowered_row.get(column.lower())
-        if value is not None and str(value).strip():
-            return str(value).strip()
-    return ""
+def field_values(spec: FormatSpec, row: Mapping[str, str]) -> dict[str, str]:
+    """Each field's value in `row`: the first non-empty of its columns, stripped, else ''."""
+    values = {}
+    for name, columns in _field_columns(spec.name, tuple(row)):
+        values[name] = ""
+        for column in columns:
+            value = row[column]
+            if value is not None and str(value).strip():
+                values[name] = str(value).strip()
+                break
+    return values
 
 
 def row_events(spec: FormatSpec, row: Mapping[str, str], *, now: datetime) -> list[NewEvent] | Skip:
     """The events one row stands for, or why it is skipped; raise InvalidEvent if it is bad."""
-    row_lowered = lowered(row)
-    values = {name: pick(row_lowered, columns) for name, columns in spec.fields.items()}
+    values = field_values(spec, row)
     if spec.name == NATIVE:
         return [_native(values, now)]
     if not values.get("address"):
@@ -187,4 +201,12 @@ def _channels(spec: FormatSpec, row: Mapping[str, str]) -> list[str]:
     return sorted(granted)
 
 
-__all__ = ["NATIVE", "FormatSpec", "Skip", "formats", "get_format", "pick", "row_events"]
+__all__ = [
+    "NATIVE",
+    "FormatSpec",
+    "Skip",
+    "field_values",
+    "formats",
+    "get_format",
+    "row_events",
+]
