@@ -20,7 +20,7 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 
 from maysend.errors import InputError
-from maysend.gate.addresses import common_form_sql, normalize_or_reason
+from maysend.gate.addresses import normalize_or_reason
 from maysend.gate.audience import AudienceColumns, audience_format, open_csv_audience
 from maysend.gate.dialect import DUCKDB
 from maysend.gate.outcomes import (
@@ -30,7 +30,18 @@ from maysend.gate.outcomes import (
     outcome_schema,
 )
 from maysend.gate.plan import GatePlan
-from maysend.gate.queries import decided_sql, list_sql, recipients_sql, state_filter, valid_sql
+from maysend.gate.queries import (
+    KEYED_SQL,
+    REJECTED_SQL,
+    SLOW_SQL,
+    VALID_SQL,
+    decided_sql,
+    list_sql,
+    normalised_sql,
+    off_form_sql,
+    recipients_sql,
+    state_filter,
+)
 from maysend.gate.summary import Counts, read_counts
 
 Step = Callable[[str], None]
@@ -60,7 +71,7 @@ def run(plan: GatePlan, staging: Path, step: Step) -> Counts:
         step("deciding per combination of facts")
         outcomes(con, plan)
         step("writing the send and suppression lists")
-        write_outputs(con, staging, broken)
+        write_outputs(con, staging)
         return read_counts(con, broken_rows=len(broken))
     finally:
         con.close()
@@ -72,12 +83,23 @@ def run(plan: GatePlan, staging: Path, step: Step) -> Counts:
 def load_audience(
     con: duckdb.DuckDBPyConnection, path: Path, columns: AudienceColumns
 ) -> list[Any]:
-    """Table `audience(row, address, country)`; returns the CSV rows that would not split."""
+    """Tables `audience(row, address, country)` and `broken`; returns the broken rows."""
     if not path.is_file():
         raise InputError("the audience file does not exist", file=str(path))
+    broken: list[Any] = []
     if audience_format(path) == "parquet":
         load_parquet_audience(con, path, columns)
-        return []
+    else:
+        broken = load_csv_audience(con, path, columns)
+    con.register("broken_rows", _broken_table(broken))
+    con.execute("CREATE TABLE broken AS SELECT * FROM broken_rows")
+    con.unregister("broken_rows")
+    return broken
+
+
+def load_csv_audience(
+    con: duckdb.DuckDBPyConnection, path: Path, columns: AudienceColumns
+) -> list[Any]:
     csv = open_csv_audience(path, columns)
     reader = pa.RecordBatchReader.from_batches(csv.schema, csv.batches())
     con.register("audience_stream", reader)
@@ -105,26 +127,25 @@ def load_parquet_audience(
 
 
 def normalise(con: duckdb.DuckDBPyConnection) -> None:
-    """Tables `slow(row, addr, reason)` for values off the common form, and view `valid`."""
-    con.execute("CREATE TABLE slow (row BIGINT, addr VARCHAR, reason VARCHAR)")
-    reader = con.cursor().sql(
-        "SELECT row, address FROM audience "
-        f"WHERE address IS NULL OR NOT {common_form_sql('address')}"
-    )
+    """View `slow` (values off the common form, decided) and view `valid`."""
+    con.execute(f"CREATE TABLE normalised AS {normalised_sql(DUCKDB)}")
+    con.execute(f"CREATE TABLE off_form AS {off_form_sql(DUCKDB)}")
+    con.execute("CREATE TABLE checked (row BIGINT, addr VARCHAR, reason VARCHAR)")
+    reader = con.cursor().sql("SELECT row, address FROM off_form WHERE reason IS NULL")
     for batch in reader.to_arrow_reader(SLOW_BATCH):
-        rows = batch.column(0).to_pylist()
         done = [normalize_or_reason(v) for v in batch.column(1).to_pylist()]
         table = pa.table(
             {
-                "row": pa.array(rows, pa.int64()),
+                "row": batch.column(0),
                 "addr": pa.array([a for a, _ in done], pa.string()),
                 "reason": pa.array([r for _, r in done], pa.string()),
             }
         )
-        con.register("slow_batch", table)
-        con.execute("INSERT INTO slow SELECT * FROM slow_batch")
-        con.unregister("slow_batch")
-    con.execute(f"CREATE VIEW valid AS {valid_sql(DUCKDB)}")
+        con.register("checked_batch", table)
+        con.execute("INSERT INTO checked SELECT * FROM checked_batch")
+        con.unregister("checked_batch")
+    con.execute(f"CREATE VIEW slow AS {SLOW_SQL}")
+    con.execute(f"CREATE VIEW valid AS {VALID_SQL}")
 
 
 # -- ledger -----------------------------------------------------------------------------------
@@ -136,7 +157,8 @@ def load_state(con: duckdb.DuckDBPyConnection, plan: GatePlan) -> None:
         f"""CREATE VIEW state AS SELECT * FROM read_parquet('{_q(str(plan.snapshot))}')
             WHERE {state_filter(plan, DUCKDB)}"""
     )
-    keyed = con.execute("SELECT count(*) FROM state WHERE subject = subject_key").fetchone()
+    con.execute(f"CREATE TABLE keyed AS {KEYED_SQL}")
+    keyed = con.execute("SELECT count(*) FROM keyed").fetchone()
     plan.count_keyed_subjects(int(keyed[0]) if keyed else 0)
 
 
@@ -163,13 +185,13 @@ def outcomes(con: duckdb.DuckDBPyConnection, plan: GatePlan) -> None:
     con.register("outcome_rows", table)
     con.execute("CREATE TABLE outcomes AS SELECT * FROM outcome_rows")
     con.unregister("outcome_rows")
-    con.execute(f"CREATE TABLE decided AS {decided_sql(columns)}")
+    con.execute(f"CREATE VIEW decided AS {decided_sql(columns)}")
 
 
 # -- outputs ----------------------------------------------------------------------------------
 
 
-def write_outputs(con: duckdb.DuckDBPyConnection, staging: Path, broken: list[Any]) -> None:
+def write_outputs(con: duckdb.DuckDBPyConnection, staging: Path) -> None:
     send = staging / "send.parquet"
     suppressed = staging / "suppressed.parquet"
     con.execute(f"COPY ({list_sql(SEND_COLUMNS, send=True)}) TO '{_q(str(send))}' (FORMAT parquet)")
@@ -177,15 +199,10 @@ def write_outputs(con: duckdb.DuckDBPyConnection, staging: Path, broken: list[An
         f"COPY ({list_sql(SUPPRESSED_COLUMNS, send=False)}) "
         f"TO '{_q(str(suppressed))}' (FORMAT parquet)"
     )
-    con.register("broken_rows", _broken_table(broken))
     con.execute(
-        f"""COPY (SELECT row, value, reason FROM (
-                SELECT s.row, a.address AS value, s.reason FROM slow s JOIN audience a USING (row)
-                WHERE s.addr IS NULL
-                UNION ALL SELECT row, value, reason FROM broken_rows) ORDER BY row)
+        f"""COPY (SELECT * FROM ({REJECTED_SQL}) ORDER BY row)
             TO '{_q(str(staging / "rejected.csv"))}' (FORMAT csv, HEADER true)"""
     )
-    con.unregister("broken_rows")
 
 
 def _broken_table(broken: list[Any]) -> pa.Table:

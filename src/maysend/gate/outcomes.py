@@ -42,16 +42,6 @@ FACT_COLUMNS = (
 OUTCOME_COLUMNS = ("action", "reason_code", "citation", "jurisdiction", "kind", "country_code")
 SEND_COLUMNS = ("address", "row", "country", "jurisdiction", "reason_code")
 SUPPRESSED_COLUMNS = (*SEND_COLUMNS[:4], "action", "reason_code", "citation")
-LEDGER_COLUMNS = (
-    "status",
-    "consent_at",
-    "confirmed_at",
-    "opt_out_type",
-    "last_purchase_at",
-    "last_purchase_product",
-    "last_purchase_refusal_offered",
-    "last_inquiry_at",
-)
 
 
 def window_column(name: str) -> str:
@@ -130,7 +120,6 @@ def decide_combinations(
 
 __all__ = [
     "FACT_COLUMNS",
-    "LEDGER_COLUMNS",
     "OUTCOME_COLUMNS",
     "SEND_COLUMNS",
     "SUPPRESSED_COLUMNS",

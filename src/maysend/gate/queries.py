@@ -3,9 +3,14 @@
 Each engine provides the same named relations and runs these texts:
 
     audience(row, address, country)     one row per usable audience row
-    slow(row, addr, reason)             values off the common address form, done in Python
+    broken(row, value, reason)          CSV lines that could not be split
+    normalised                          `normalised_sql`: every row, its address read once
+    off_form                            `OFF_FORM_SQL`: rows off the common address form
+    checked(row, addr, reason)          `normalize_or_reason` of those `off_form` left open
+    slow                                `SLOW_SQL`: every off-form row, decided
     valid(row, addr, country)           every normalised address
     state                               the ledger snapshot's rows for the campaign
+    keyed                               `KEYED_SQL`: its subjects filed as keyed hashes only
     recipients                          `recipients_sql`: one row per address, with facts
     outcomes                            `gate.outcomes.decide_combinations`, one per combination
     decided                             `decided_sql`: recipients joined to their outcome
@@ -16,9 +21,14 @@ is never restated here.
 
 from __future__ import annotations
 
-from maysend.gate.addresses import common_form_sql, hmac_sql, normalized_common_sql
+from maysend.gate.addresses import (
+    common_form_sql,
+    hmac_sql,
+    normalize_or_reason,
+    normalized_common_sql,
+)
 from maysend.gate.dialect import BLANK, Dialect
-from maysend.gate.outcomes import LEDGER_COLUMNS, window_column
+from maysend.gate.outcomes import window_column
 from maysend.gate.plan import GatePlan
 from maysend.policy import OPT_OUT_STATUS
 
@@ -31,14 +41,42 @@ def state_filter(plan: GatePlan, dialect: Dialect) -> str:
     )
 
 
-def valid_sql(dialect: Dialect) -> str:
-    """Normalised addresses: the common form in SQL, the rest from `slow`."""
+EMPTY = normalize_or_reason("")[1]
+NO_AT = normalize_or_reason("example.com")[1]
+KEYED_SQL = "SELECT * FROM state WHERE subject = subject_key"
+SLOW_SQL = """
+    SELECT o.row, o.address, o.country, c.addr, coalesce(o.reason, c.reason) AS reason
+    FROM off_form o LEFT JOIN checked c ON c.row = o.row"""
+REJECTED_SQL = """
+    SELECT row, address AS value, reason FROM slow WHERE addr IS NULL
+    UNION ALL SELECT row, value, reason FROM broken"""
+
+
+def normalised_sql(dialect: Dialect) -> str:
+    """Every audience row, the pattern tried once: `addr` the normalised address of a value in
+    the common form, else `address` the value as given (for `off_form`)."""
+    common = common_form_sql("address", dialect)
     return f"""
-        SELECT row, {normalized_common_sql("address", dialect)} AS addr, country FROM audience
-        WHERE address IS NOT NULL AND {common_form_sql("address", dialect)}
-        UNION ALL
-        SELECT s.row, s.addr, a.country FROM slow s JOIN audience a ON a.row = s.row
-        WHERE s.addr IS NOT NULL"""
+        SELECT row, country, CASE WHEN common THEN {normalized_common_sql("address", dialect)}
+                             END AS addr,
+               CASE WHEN common THEN NULL ELSE address END AS address
+        FROM (SELECT row, address, country, coalesce({common}, false) AS common FROM audience) a"""
+
+
+def off_form_sql(dialect: Dialect) -> str:
+    """Rows off the common form; blank ones and those without '@' are rejected here at once,
+    in the ledger's words, and only the rest (reason NULL) need `normalize_or_reason`."""
+    blank = dialect.full_match("address", BLANK)
+    return f"""
+        SELECT row, address, country,
+            CASE WHEN address IS NULL OR {blank} THEN {dialect.literal(EMPTY or "")}
+                 WHEN NOT contains(address, '@') THEN {dialect.literal(NO_AT or "")} END AS reason
+        FROM normalised WHERE addr IS NULL"""
+
+
+VALID_SQL = """
+    SELECT row, addr, country FROM normalised WHERE addr IS NOT NULL
+    UNION ALL SELECT row, addr, country FROM slow WHERE addr IS NOT NULL"""
 
 
 def status_sql(plan: GatePlan, dialect: Dialect) -> str:
@@ -55,39 +93,66 @@ def status_sql(plan: GatePlan, dialect: Dialect) -> str:
             ELSE status END"""
 
 
-def fact_expressions(plan: GatePlan, dialect: Dialect) -> list[str]:
-    """SELECT expressions for `plan.fact_model.columns`, over a recipient joined to `state`."""
+def ledger_facts(plan: GatePlan, dialect: Dialect) -> dict[str, str]:
+    """The facts a snapshot row gives at `at`, by column: computed before the join, so the
+    join carries a few flags instead of times and products."""
     at = dialect.timestamp(plan.at)
     similar = ", ".join(dialect.literal(p) for p in sorted(plan.similar_products)) or "NULL"
-    blank = dialect.full_match("country", BLANK)
     purchased = f"last_purchase_at <= {at}"
-    expressions = [
-        f"CASE WHEN country IS NULL OR {blank} THEN ledger_country ELSE country END AS country",
-        "true AS answered",
-        f"{status_sql(plan, dialect)} AS status",
-        f"coalesce(confirmed_at <= {at}, false) AS confirmed",
-        f"coalesce({purchased}, false) AS purchase",
-        f"coalesce({purchased} AND lower(trim(last_purchase_product)) IN ({similar}), false)"
-        " AS product_similar",
-        f"coalesce({purchased} AND last_purchase_refusal_offered, false) AS refusal_offered",
-        f"coalesce(last_inquiry_at <= {at}, false) AS inquiry",
-    ]
+    facts = {
+        "status": status_sql(plan, dialect),
+        "confirmed": f"coalesce(confirmed_at <= {at}, false)",
+        "purchase": f"coalesce({purchased}, false)",
+        "product_similar": f"coalesce({purchased} "
+        f"AND lower(trim(last_purchase_product)) IN ({similar}), false)",
+        "refusal_offered": f"coalesce({purchased} AND last_purchase_refusal_offered, false)",
+        "inquiry": f"coalesce(last_inquiry_at <= {at}, false)",
+    }
     for name, window in sorted(plan.fact_model.windows.items()):
         moment = f"last_{window.event.value}_at"
-        expressions.append(
+        facts[window_column(name)] = (
             f"coalesce({moment} BETWEEN {at} - INTERVAL {window.days} DAY AND {at}, false)"
-            f" AS {window_column(name)}"
         )
-    return expressions
+    return facts
+
+
+def ledger_join(plan: GatePlan, dialect: Dialect) -> tuple[list[str], str]:
+    """(ledger fact columns, FROM clause) joining each distinct address `d` to its facts.
+
+    Clear subjects join by address. Subjects the snapshot holds only as keyed
+    hashes (erased, or a hash-only ledger) join by HMAC, computed only for the
+    addresses no clear subject matched: a subject is one or the other, never both.
+    """
+    facts = ledger_facts(plan, dialect)
+    select = ", ".join(f"{expression} AS {name}" for name, expression in facts.items())
+    names = [*facts, "ledger_country"]
+    source = (  # a key never equals an address
+        f"d LEFT JOIN (SELECT subject, {select}, country AS ledger_country FROM state) s "
+        "ON s.subject = d.addr"
+    )
+    if not plan.keyed_subjects:
+        return [f"s.{n}" for n in names], source
+    key = hmac_sql("d.addr", plan.hash_secret or "", dialect)
+    source += (
+        f" LEFT JOIN (SELECT subject_key, {select}, country AS ledger_country FROM keyed) k"
+        f" ON k.subject_key = CASE WHEN s.subject IS NULL THEN {key} END"
+    )
+    return [f"coalesce(s.{n}, k.{n}) AS {n}" for n in names], source
 
 
 def recipients_sql(plan: GatePlan, dialect: Dialect) -> str:
-    """One row per distinct address (its first row, the copies folded in) with its facts."""
-    on = "s.subject = d.addr"
-    if plan.keyed_subjects:
-        on = f"s.subject_key = {hmac_sql('d.addr', plan.hash_secret or '', dialect)}"
-    ledger = ", ".join(f"s.{c}" for c in LEDGER_COLUMNS)
-    facts = ",\n            ".join(fact_expressions(plan, dialect))
+    """One row per distinct address (its first row, the copies folded in) with its facts.
+
+    An address the ledger has no row for has status 'none' and every flag false.
+    """
+    ledger, source = ledger_join(plan, dialect)
+    blank = dialect.full_match("country", BLANK)
+    facts = [
+        f"CASE WHEN country IS NULL OR {blank} THEN ledger_country ELSE country END AS country",
+        "true AS answered",
+        "coalesce(status, 'none') AS status",
+    ]
+    facts += [f"coalesce({n}, false) AS {n}" for n in list(ledger_facts(plan, dialect))[1:]]
     return f"""
         WITH d AS (
             -- the first row's country; coalesce, as DuckDB's min_by skips NULLs and Spark's not
@@ -95,11 +160,10 @@ def recipients_sql(plan: GatePlan, dialect: Dialect) -> str:
                    min_by(coalesce(country, ''), row) AS country
             FROM valid GROUP BY addr
         ), j AS (
-            SELECT d.addr, d.row, d.copies, d.country, {ledger}, s.country AS ledger_country
-            FROM d LEFT JOIN state s ON {on}
+            SELECT d.addr, d.row, d.copies, d.country, {", ".join(ledger)} FROM {source}
         )
         SELECT row, addr, copies,
-            {facts}
+            {", ".join(facts)}
         FROM j"""
 
 
@@ -120,11 +184,16 @@ def list_sql(columns: tuple[str, ...], *, send: bool) -> str:
 
 
 __all__ = [
+    "KEYED_SQL",
+    "REJECTED_SQL",
+    "SLOW_SQL",
+    "VALID_SQL",
     "decided_sql",
-    "fact_expressions",
+    "ledger_facts",
     "list_sql",
+    "normalised_sql",
+    "off_form_sql",
     "recipients_sql",
     "state_filter",
     "status_sql",
-    "valid_sql",
 ]

@@ -53,21 +53,35 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 
 from maysend.errors import LedgerUnavailable
-from maysend.gate.addresses import common_form_sql, normalize_or_reason
+from maysend.gate.addresses import normalize_or_reason
 from maysend.gate.dialect import SPARK
 from maysend.gate.outcomes import SEND_COLUMNS, SUPPRESSED_COLUMNS, decide_combinations
 from maysend.gate.outcomes import outcome_schema as arrow_outcome_schema
 from maysend.gate.plan import GatePlan
-from maysend.gate.queries import decided_sql, list_sql, recipients_sql, state_filter, valid_sql
+from maysend.gate.queries import (
+    KEYED_SQL,
+    REJECTED_SQL,
+    SLOW_SQL,
+    VALID_SQL,
+    decided_sql,
+    list_sql,
+    normalised_sql,
+    off_form_sql,
+    recipients_sql,
+    state_filter,
+)
 from maysend.gate.spark_audience import load_audience
-from maysend.gate.summary import Counts, tally
+from maysend.gate.summary import GROUPS_SQL, Counts, from_groups
 
 if TYPE_CHECKING:
     from pyspark.sql import DataFrame, SparkSession
 
 Step = Callable[[str], None]
 REJECTED_SCHEMA = pa.schema([("row", pa.int64()), ("value", pa.string()), ("reason", pa.string())])
-VIEWS = ("audience", "broken", "slow", "valid", "state", "recipients", "outcomes", "decided")
+VIEWS = (
+    *("audience", "broken", "normalised", "off_form", "checked", "slow", "valid"),
+    *("state", "keyed", "recipients", "outcomes", "decided"),
+)
 LOCAL_CONF = {
     "spark.ui.enabled": "false",
     "spark.ui.showConsoleProgress": "false",
@@ -135,9 +149,9 @@ def run(plan: GatePlan, staging: Path, step: Step) -> Counts:
         step("reading the audience")
         cached.extend(load_audience(spark, plan, _view))
         step("normalising addresses")
-        cached.append(normalise(spark))
+        cached.extend(normalise(spark))
         step("joining the consent ledger")
-        load_state(spark, plan)
+        cached.append(load_state(spark, plan))
         cached.append(_view(spark.sql(recipients_sql(plan, SPARK)), "recipients").persist())
         step("deciding per combination of facts")
         cached.append(outcomes(spark, plan))
@@ -160,30 +174,35 @@ def _view(frame: DataFrame, name: str) -> DataFrame:
 # -- addresses, ledger, outcomes --------------------------------------------------------------
 
 
-def normalise(spark: SparkSession) -> DataFrame:
-    """View `slow(row, addr, reason)` (the ledger's function, as a UDF) and view `valid`."""
+def normalise(spark: SparkSession) -> list[DataFrame]:
+    """Views `off_form`, `checked` (the ledger's function, as a UDF), `slow` and `valid`."""
     from pyspark.sql.functions import udf
 
     spark.udf.register(
         "normalize_or_reason",
         udf(normalize_or_reason, "struct<addr:string, reason:string>", useArrow=False),
     )
-    slow = spark.sql(
-        f"""SELECT row, n.addr AS addr, n.reason AS reason FROM (
-                SELECT row, normalize_or_reason(address) AS n FROM audience
-                WHERE address IS NULL OR NOT {common_form_sql("address", SPARK)})"""
+    normalised = _view(spark.sql(normalised_sql(SPARK)).persist(), "normalised")
+    off_form = _view(spark.sql(off_form_sql(SPARK)).persist(), "off_form")
+    checked = spark.sql(
+        """SELECT row, n.addr AS addr, n.reason AS reason FROM (
+               SELECT row, normalize_or_reason(address) AS n FROM off_form WHERE reason IS NULL)"""
     )
-    frame = _view(slow.persist(), "slow")
-    _view(spark.sql(valid_sql(SPARK)), "valid")
-    return frame
+    frames = [normalised, off_form, _view(checked.persist(), "checked")]
+    frames.append(_view(spark.sql(SLOW_SQL).persist(), "slow"))
+    _view(spark.sql(VALID_SQL), "valid")
+    return frames
 
 
-def load_state(spark: SparkSession, plan: GatePlan) -> None:
+def load_state(spark: SparkSession, plan: GatePlan) -> DataFrame:
+    """Views `state` and `keyed` (kept: it is small, and read once per address)."""
     if not plan.snapshot.is_file():
         raise LedgerUnavailable("the ledger snapshot does not exist", file=str(plan.snapshot))
     state = spark.read.parquet(str(plan.snapshot)).where(state_filter(plan, SPARK))
     _view(state, "state")
-    plan.count_keyed_subjects(state.where("subject = subject_key").count())
+    keyed = _view(spark.sql(KEYED_SQL).persist(), "keyed")
+    plan.count_keyed_subjects(keyed.count())
+    return keyed
 
 
 def outcomes(spark: SparkSession, plan: GatePlan) -> DataFrame:
@@ -219,11 +238,7 @@ def write_outputs(spark: SparkSession, staging: Path, scratch: Path) -> int:
         parts = scratch / name
         spark.sql(list_sql(columns, send=send)).write.mode("overwrite").parquet(str(parts))
         consolidate(parts, staging / f"{name}.parquet", _list_schema(columns))
-    spark.sql(
-        """SELECT s.row, a.address AS value, s.reason FROM slow s JOIN audience a ON a.row = s.row
-           WHERE s.addr IS NULL
-           UNION ALL SELECT row, value, reason FROM broken"""
-    ).write.mode("overwrite").parquet(str(scratch / "rejected"))
+    spark.sql(REJECTED_SQL).write.mode("overwrite").parquet(str(scratch / "rejected"))
     rejected = scratch / "rejected.parquet"
     consolidate(scratch / "rejected", rejected, REJECTED_SCHEMA)
     with duckdb.connect() as con:  # the CSV writer the DuckDB engine uses, for identical files
@@ -253,15 +268,7 @@ def consolidate(parts: Path, target: Path, schema: pa.Schema) -> None:
 
 def read_counts(spark: SparkSession, rejected: int) -> Counts:
     """The counts `summary.read_counts` gives, in one pass over `decided`."""
-    grouped = spark.sql(
-        "SELECT action, reason_code, jurisdiction, count(*), sum(copies - 1) FROM decided "
-        "GROUP BY action, reason_code, jurisdiction"
-    ).collect()
-    recipients = sum(int(g[3]) for g in grouped)
-    duplicates = sum(int(g[4]) for g in grouped)
-    rows = recipients + duplicates + rejected  # every audience row is one of the three
-    groups = [tuple(g)[:4] for g in grouped]
-    return tally(rows, rejected, duplicates, recipients, groups)
+    return from_groups([tuple(g) for g in spark.sql(GROUPS_SQL).collect()], rejected)
 
 
 __all__ = ["consolidate", "run", "spark_session"]

@@ -32,16 +32,25 @@ class Counts:
         }
 
 
+GROUPS_SQL = (
+    "SELECT action, reason_code, jurisdiction, count(*), sum(copies - 1) FROM decided "
+    "GROUP BY action, reason_code, jurisdiction"
+)
+"""One pass over `decided` (both engines): recipients and copies by outcome."""
+
+
 def read_counts(con: duckdb.DuckDBPyConnection, *, broken_rows: int) -> Counts:
-    """Count from the engine's `audience`, `slow` and `decided` tables."""
-    rows = _scalar(con, "SELECT count(*) FROM audience") + broken_rows
+    """Count from the engine's `slow` and `decided` relations."""
     rejected = _scalar(con, "SELECT count(*) FROM slow WHERE addr IS NULL") + broken_rows
-    recipients = _scalar(con, "SELECT count(*) FROM decided")
-    duplicates = _scalar(con, "SELECT coalesce(sum(copies - 1), 0) FROM decided")
-    grouped = con.execute(
-        "SELECT action, reason_code, jurisdiction, count(*) FROM decided GROUP BY ALL"
-    ).fetchall()
-    return tally(rows, rejected, duplicates, recipients, grouped)
+    return from_groups(con.execute(GROUPS_SQL).fetchall(), rejected)
+
+
+def from_groups(groups: list[tuple[Any, ...]], rejected: int) -> Counts:
+    """Counts from GROUPS_SQL's rows: every audience row was rejected, a copy, or a recipient."""
+    recipients = sum(int(g[3]) for g in groups)
+    duplicates = sum(int(g[4] or 0) for g in groups)
+    rows = recipients + duplicates + rejected
+    return tally(rows, rejected, duplicates, recipients, [tuple(g[:4]) for g in groups])
 
 
 def tally(
