@@ -2,14 +2,19 @@
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable
+from datetime import UTC, datetime
 
 import pytest
 import sqlalchemy as sa
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from sqlalchemy.exc import DBAPIError
 
-from maysend.ledger import Ledger
+from maysend.ledger import Ledger, new_event
 from maysend.ledger.chain import link
+from maysend.ledger.events import canonical_json, format_time
 from maysend.ledger.schema import events
 
 ADDR = "chain@example.net"
@@ -101,3 +106,43 @@ def test_events_table_refuses_updates_and_deletes(ledger: Ledger) -> None:
         with pytest.raises(DBAPIError, match="append-only"), ledger.engine.begin() as connection:
             connection.exec_driver_sql(statement)
     assert ledger.verify().intact
+
+
+JSON_VALUES = st.recursive(
+    st.none() | st.booleans() | st.integers() | st.text(),
+    lambda inner: st.lists(inner, max_size=4) | st.dictionaries(st.text(), inner, max_size=4),
+    max_leaves=12,
+)
+
+
+@settings(max_examples=150, deadline=None)
+@given(
+    st.datetimes(datetime(2, 1, 1), datetime(9998, 12, 31), timezones=st.timezones())
+)  # clear of the range's ends, which shifting to UTC could overflow
+def test_time_spelling_in_hashes_is_strftimes(moment: datetime) -> None:
+    """Hashes of events stored by earlier versions must still verify."""
+    expected = moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+    assert format_time(moment) == expected
+
+
+@settings(max_examples=150, deadline=None)
+@given(JSON_VALUES)
+def test_canonical_json_is_json_dumps_with_fixed_options(value: object) -> None:
+    expected = json.dumps(
+        value, sort_keys=True, separators=(",", ":"), ensure_ascii=False, allow_nan=False
+    )
+    assert canonical_json(value) == expected
+
+
+def test_appended_hashes_match_the_stored_rows(ledger: Ledger) -> None:
+    """The hash computed while appending covers exactly what `verify` reads back."""
+    stored = ledger.record_events(
+        [
+            new_event(ADDR, "purchase", at="2024-01-01T00:00:00Z", product='Books "&" more'),
+            new_event(ADDR, "consent", at="0999-01-01T00:00:00Z", topic="news", notice="v\t2"),
+        ]
+    )
+    with ledger.engine.connect() as connection:
+        rows = connection.execute(sa.select(events).order_by(events.c.id)).mappings().all()
+    assert [link(row, row["prev_hash"]) for row in rows] == [e.hash for e in stored]
+    assert [row["hash"] for row in rows] == [e.hash for e in stored]

@@ -15,7 +15,7 @@ from pathlib import Path
 import pyarrow.parquet as pq
 import pytest
 
-from maysend.ledger import EXPORT_COLUMNS, Ledger, fold_state
+from maysend.ledger import EXPORT_COLUMNS, Ledger, NewEvent, fold_state, new_event
 
 from .conftest import settings
 
@@ -40,6 +40,11 @@ def random_history(rng: random.Random, n: int) -> list[dict[str, object]]:
             }
         )
     return rows
+
+
+def as_event(row: dict[str, object]) -> NewEvent:
+    fields = {k: v for k, v in row.items() if k not in ("address", "event")}
+    return new_event(str(row["address"]), str(row["event"]), **fields)  # type: ignore[arg-type]
 
 
 def expected_rows(
@@ -92,6 +97,30 @@ def exported_rows(path: Path) -> dict[tuple[object, ...], tuple[object, ...]]:
     }
 
 
+def assert_state_agrees_with_fold(ledger: Ledger, tmp_path: Path, doi: bool) -> None:
+    now = ledger.clock()
+    for at in (now, T0 + timedelta(hours=100)):
+        out = tmp_path / f"export-{at.timestamp()}.parquet"
+        ledger.export(out, at=at)
+        assert exported_rows(out) == expected_rows(ledger, at, doi)
+    for address in (f"p{i}@example.com" for i in range(6)):
+        full = ledger.history(address)
+        for topic in (None, "news", "offers"):
+            looked_up = ledger.state(address, topic=topic)
+            folded = fold_state(
+                full,
+                at=now,
+                channel="email",
+                purpose="marketing",
+                topic=topic,
+                require_double_opt_in=doi,
+                subject=address,
+            )
+            assert looked_up.status == folded.status
+            assert looked_up.consent == folded.consent
+            assert looked_up.opt_out == folded.opt_out
+
+
 @pytest.mark.parametrize("seed", [1, 2, 3])
 @pytest.mark.parametrize("doi", [False, True], ids=["single-opt-in", "double-opt-in"])
 def test_current_state_export_and_fold_agree(
@@ -105,24 +134,21 @@ def test_current_state_export_and_fold_agree(
             rng.shuffle(chunk)
             for row in chunk:
                 ledger.record(str(row.pop("address")), str(row.pop("event")), **row)  # type: ignore[arg-type]
-        now = ledger.clock()
-        for at in (now, T0 + timedelta(hours=100)):
-            out = tmp_path / f"export-{at.timestamp()}.parquet"
-            ledger.export(out, at=at)
-            assert exported_rows(out) == expected_rows(ledger, at, doi)
-        for address in (f"p{i}@example.com" for i in range(6)):
-            full = ledger.history(address)
-            for topic in (None, "news", "offers"):
-                looked_up = ledger.state(address, topic=topic)
-                folded = fold_state(
-                    full,
-                    at=now,
-                    channel="email",
-                    purpose="marketing",
-                    topic=topic,
-                    require_double_opt_in=doi,
-                    subject=address,
-                )
-                assert looked_up.status == folded.status
-                assert looked_up.consent == folded.consent
-                assert looked_up.opt_out == folded.opt_out
+        assert_state_agrees_with_fold(ledger, tmp_path, doi)
+
+
+@pytest.mark.parametrize("seed", [4, 5, 6])
+@pytest.mark.parametrize("late", [0.0, 0.2], ids=["in-order", "some-history-late"])
+def test_batches_keep_current_state_equal_to_the_fold(
+    db_url: str, tmp_path: Path, seed: int, late: float
+) -> None:
+    """Whole batches of many subjects: steps, topics opened from the purpose, refolds."""
+    rng = random.Random(seed)
+    history = sorted(random_history(rng, 150), key=lambda row: str(row["at"]))
+    held_back = [row for row in history if rng.random() < late]
+    in_order = [row for row in history if row not in held_back]
+    with Ledger.open(db_url, settings=settings(db_url)) as ledger:
+        for rows in (in_order, held_back):
+            for start in range(0, len(rows), 20):
+                ledger.record_events([as_event(row) for row in rows[start : start + 20]])
+        assert_state_agrees_with_fold(ledger, tmp_path, False)

@@ -6,10 +6,13 @@ import json
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from maysend.errors import InputError
 from maysend.ledger import Ledger, Status
 from maysend.ledger.importers import formats, parse_mapping
+from maysend.ledger.importers.formats import field_values
 
 NATIVE_CSV = """\
 address,event,at,channel,topic,country,source,notice,product,refusal_offered,evidence
@@ -179,3 +182,29 @@ def test_every_shipped_format_is_described() -> None:
     for name, spec in formats().items():
         assert spec.description, name
         assert "address" in spec.fields, name
+
+
+def _first_filled(row: dict[str, str], columns: tuple[str, ...]) -> str:
+    """The rule spelled out plainly: names match case-blind, the last of equals counts."""
+    by_name = {name.strip().lower(): value for name, value in row.items()}
+    for column in columns:
+        value = by_name.get(column.lower())
+        if value is not None and value.strip():
+            return value.strip()
+    return ""
+
+
+HEADER_NAMES = st.sampled_from(
+    ["address", " Address", "EMAIL", "event", "Event ", "at", "AT", "topic", "country", "x"]
+)
+
+
+@settings(max_examples=150, deadline=None)
+@given(
+    fmt=st.sampled_from(sorted(formats())),
+    row=st.dictionaries(HEADER_NAMES, st.sampled_from(["", " ", "v", " w "]), max_size=8),
+)
+def test_field_values_follow_the_format_columns(fmt: str, row: dict[str, str]) -> None:
+    spec = formats()[fmt]
+    expected = {name: _first_filled(row, columns) for name, columns in spec.fields.items()}
+    assert field_values(spec, row) == expected
