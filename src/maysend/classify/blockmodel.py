@@ -48,6 +48,7 @@ class BlockModel:
     bias: float
     threshold: float  # block probability at which MODEL_PROMOTIONAL_TEXT fires
     calibration: Calibration
+    support_threshold: float = 1.0  # the same, where weak promotional evidence is present
     spec: FeatureSpec = field(default_factory=FeatureSpec)
     version: str = ""
     stats: dict[str, Any] = field(default_factory=dict)
@@ -62,6 +63,7 @@ class BlockModel:
             "version": self.version,
             "bias": self.bias,
             "threshold": self.threshold,
+            "support_threshold": self.support_threshold,
             "calibration": asdict(self.calibration),
             "spec": asdict(self.spec),
             "stats": self.stats,
@@ -80,6 +82,7 @@ class BlockModel:
                 weights=dict(data["weights"]),
                 bias=float(data["bias"]),
                 threshold=float(data["threshold"]),
+                support_threshold=float(data.get("support_threshold", data["threshold"])),
                 calibration=Calibration(**data["calibration"]),
                 spec=FeatureSpec(**data["spec"]),
                 version=str(data["version"]),

@@ -25,6 +25,7 @@ from maysend.errors import ConfigError
 @dataclass(frozen=True, slots=True)
 class DecisionRules:
     marketing_threshold: float
+    supported_weight: float
     model_id: str
     model_description: str
     budget_chars: int
@@ -41,6 +42,7 @@ def load_decision_rules(config_dir: Path | None = None) -> DecisionRules:
             data |= yaml.safe_load(local.read_text(encoding="utf-8")) or {}
         return DecisionRules(
             marketing_threshold=float(data["marketing_threshold"]),
+            supported_weight=float(data["supported_weight"]),
             model_id=str(data["model_indicator"]["id"]),
             model_description=str(data["model_indicator"]["description"]).strip(),
             budget_chars=int(data["budget_chars"]),

@@ -48,12 +48,46 @@ class MessageReading:
     hits: tuple[Hit, ...]
     units: tuple[int, ...]  # indexes of segments the model reads
 
+    def sections(self, short: int, limit: int) -> list[tuple[int, ...]]:
+        """What the model scores: each readable segment, except that a run of short body
+        blocks (fewer than `short` tokens each: a product grid, a table, a row of
+        buttons) is read as one section of up to `limit` tokens, so that a cross-sell
+        laid out as cells is seen whole. `short` 0 reads every segment alone."""
+        out: list[tuple[int, ...]] = []
+        run: list[int] = []
+        size = 0
+        items = self.segments.items
+        for i in self.units:
+            n = len(self.tokens[i])
+            is_short = items[i].part is Where.BODY and n < short
+            if run and (not is_short or run[-1] != i - 1 or size + n > limit):
+                out.append(tuple(run))
+                run, size = [], 0
+            if is_short:
+                run.append(i)
+                size += n
+            else:
+                out.append((i,))
+        if run:
+            out.append(tuple(run))
+        return out
+
+    def section_tokens(self, section: tuple[int, ...]) -> list[str]:
+        if len(section) == 1:
+            return self.tokens[section[0]]
+        return [t for i in section for t in self.tokens[i]]
+
 
 @dataclass(frozen=True, slots=True)
 class BlockScore:
-    segment: Segment
+    segment: Segment  # the first segment of the section scored
     logit: float
     probability: float
+    text: str = ""  # the section's text, when it spans several segments
+
+    @property
+    def quote(self) -> str:
+        return self.text or self.segment.text
 
 
 class Classifier:
@@ -96,11 +130,14 @@ class Classifier:
     def block_scores(self, reading: MessageReading) -> list[BlockScore]:
         if self.scorer is None:
             return []
+        spec = self.scorer.featurizer.spec
+        items = reading.segments.items
         scores = []
-        for i in reading.units:
-            logit = self.scorer.logit(reading.tokens[i])
+        for section in reading.sections(spec.section_short, spec.section_limit):
+            logit = self.scorer.logit(reading.section_tokens(section))
             if logit is not None:
-                scores.append(BlockScore(reading.segments.items[i], logit, sigmoid(logit)))
+                text = " · ".join(items[i].text for i in section) if len(section) > 1 else ""
+                scores.append(BlockScore(items[section[0]], logit, sigmoid(logit), text))
         return scores
 
     def classify(self, message: Message) -> Verdict:
@@ -109,7 +146,7 @@ class Classifier:
         reading = self.read(message)
         scores = self.block_scores(reading)
         language, flags = self._language(message, reading)
-        evidence = self._evidence(reading.hits, scores)
+        evidence = self._evidence(reading.hits, scores, self._threshold(reading))
         return self._verdict(message, reading, scores, evidence, language, flags)
 
     def _language(self, message: Message, reading: MessageReading) -> tuple[str, list[str]]:
@@ -131,7 +168,9 @@ class Classifier:
             flags.append("TRUNCATED")
         return language, flags
 
-    def _evidence(self, hits: tuple[Hit, ...], scores: list[BlockScore]) -> list[Evidence]:
+    def _evidence(
+        self, hits: tuple[Hit, ...], scores: list[BlockScore], threshold: float
+    ) -> list[Evidence]:
         best: dict[tuple[str, str], tuple[int, int, Evidence]] = {}
         for hit in hits:
             key = (hit.indicator.id, hit.segment.where)
@@ -139,8 +178,8 @@ class Classifier:
                 best[key] = (hit.segment.order, hit.position, hit.evidence())
         quote = self.rules.quote_chars
         for score in scores:
-            if score.probability >= self._threshold():
-                text = score.segment.text
+            if score.probability >= threshold:
+                text = score.quote
                 text = text if len(text) <= quote else text[: quote - 1].rstrip() + "…"
                 ev = Evidence(
                     self.rules.model_id,
@@ -152,8 +191,14 @@ class Classifier:
                 best[(ev.indicator, ev.where)] = (score.segment.order, 10**6, ev)
         return [e for _, _, e in sorted(best.values(), key=lambda t: (t[0], t[1]))]
 
-    def _threshold(self) -> float:
-        return self.model.threshold if self.model else 1.0
+    def _threshold(self, reading: MessageReading) -> float:
+        """The block probability at which the model's evidence counts: lower where weak
+        promotional evidence is already present (see rules/decision.yaml)."""
+        if self.model is None:
+            return 1.0
+        if promotional_weight(reading.hits) >= self.rules.supported_weight:
+            return min(self.model.support_threshold, self.model.threshold)
+        return self.model.threshold
 
     def _verdict(
         self,

@@ -55,6 +55,7 @@ C = 10.0
 MIN_DF = 2
 SEED_WEIGHT = 1.0  # a rule hit of at least this weight seeds a positive block
 MAX_SERVICE_FPR = 0.005  # share of service messages the model alone may flag, out of fold
+MAX_SUPPORTED_FPR = 0.05  # the same for the lower threshold used beside weak rule evidence
 _CODE = ("training.py", "features.py", "text.py", "blockmodel.py", "phrases.py", "matching.py")
 
 
@@ -103,13 +104,13 @@ def collect_units(
             for h in reading.hits
             if h.indicator.category in PROMOTIONAL and h.indicator.weight >= SEED_WEIGHT
         }
-        for i in reading.units:
-            found = featurizer.counts(reading.tokens[i])
+        for section in reading.sections(spec.section_short, spec.section_limit):
+            found = featurizer.counts(reading.section_tokens(section))
             if not found:
                 continue
             features.append(found)
             message.append(n)
-            seeded.append(reading.segments.items[i].where in decisive)
+            seeded.append(any(reading.segments.items[i].where in decisive for i in section))
     return Units(
         features,
         np.array(message, dtype=int),
@@ -185,16 +186,16 @@ def out_of_fold_top(x: csr_matrix, units: Units) -> np.ndarray:
     return top
 
 
-def choose_threshold(units: Units, top: np.ndarray) -> float:
+def choose_threshold(units: Units, top: np.ndarray, max_fpr: float = MAX_SERVICE_FPR) -> float:
     """Block probability at which MODEL_PROMOTIONAL_TEXT fires: the lowest at which the
-    model alone, out of fold, flags at most MAX_SERVICE_FPR of the service messages.
+    model alone, out of fold, flags at most `max_fpr` of the service messages.
 
     Not tuned jointly with the rules: they were written against this split, so out of
     fold they leave the model nothing to find and would push the threshold to 1.
     """
     service = np.array([sigmoid(t) for t in top])[units.labels == 0]
     for tau in np.arange(0.50, 0.99, 0.01):
-        if service.size == 0 or np.mean(service >= tau) <= MAX_SERVICE_FPR:
+        if service.size == 0 or np.mean(service >= tau) <= max_fpr:
             return round(float(tau), 2)
     return 0.99
 
@@ -224,6 +225,7 @@ def fit_model(
         weights={f: float(coefficients[i]) for f, i in vocabulary.items() if coefficients[i]},
         bias=float(final.intercept_[0]),
         threshold=choose_threshold(units, top),
+        support_threshold=choose_threshold(units, top, MAX_SUPPORTED_FPR),
         calibration=calibrate(units, top),
         spec=spec,
         stats={
