@@ -48,46 +48,12 @@ class MessageReading:
     hits: tuple[Hit, ...]
     units: tuple[int, ...]  # indexes of segments the model reads
 
-    def sections(self, short: int, limit: int) -> list[tuple[int, ...]]:
-        """What the model scores: each readable segment, except that a run of short body
-        blocks (fewer than `short` tokens each: a product grid, a table, a row of
-        buttons) is read as one section of up to `limit` tokens, so that a cross-sell
-        laid out as cells is seen whole. `short` 0 reads every segment alone."""
-        out: list[tuple[int, ...]] = []
-        run: list[int] = []
-        size = 0
-        items = self.segments.items
-        for i in self.units:
-            n = len(self.tokens[i])
-            is_short = items[i].part is Where.BODY and n < short
-            if run and (not is_short or run[-1] != i - 1 or size + n > limit):
-                out.append(tuple(run))
-                run, size = [], 0
-            if is_short:
-                run.append(i)
-                size += n
-            else:
-                out.append((i,))
-        if run:
-            out.append(tuple(run))
-        return out
-
-    def section_tokens(self, section: tuple[int, ...]) -> list[str]:
-        if len(section) == 1:
-            return self.tokens[section[0]]
-        return [t for i in section for t in self.tokens[i]]
-
 
 @dataclass(frozen=True, slots=True)
 class BlockScore:
-    segment: Segment  # the first segment of the section scored
+    segment: Segment
     logit: float
     probability: float
-    text: str = ""  # the section's text, when it spans several segments
-
-    @property
-    def quote(self) -> str:
-        return self.text or self.segment.text
 
 
 class Classifier:
@@ -130,14 +96,11 @@ class Classifier:
     def block_scores(self, reading: MessageReading) -> list[BlockScore]:
         if self.scorer is None:
             return []
-        spec = self.scorer.featurizer.spec
-        items = reading.segments.items
         scores = []
-        for section in reading.sections(spec.section_short, spec.section_limit):
-            logit = self.scorer.logit(reading.section_tokens(section))
+        for i in reading.units:
+            logit = self.scorer.logit(reading.tokens[i])
             if logit is not None:
-                text = " · ".join(items[i].text for i in section) if len(section) > 1 else ""
-                scores.append(BlockScore(items[section[0]], logit, sigmoid(logit), text))
+                scores.append(BlockScore(reading.segments.items[i], logit, sigmoid(logit)))
         return scores
 
     def classify(self, message: Message) -> Verdict:
@@ -179,7 +142,7 @@ class Classifier:
         quote = self.rules.quote_chars
         for score in scores:
             if score.probability >= threshold:
-                text = score.quote
+                text = score.segment.text
                 text = text if len(text) <= quote else text[: quote - 1].rstrip() + "…"
                 ev = Evidence(
                     self.rules.model_id,

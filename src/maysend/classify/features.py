@@ -31,8 +31,6 @@ class FeatureSpec:
     pairs: bool = True
     min_tokens: int = 5  # blocks with fewer words (greetings, labels, buttons) are not scored
     amounts: bool = False  # read numbers and currency signs
-    section_short: int = 0  # blocks under this many tokens are read in runs (0: each alone)
-    section_limit: int = 60  # tokens of one such run
 
 
 class Weights(Protocol):

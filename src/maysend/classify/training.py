@@ -104,13 +104,13 @@ def collect_units(
             for h in reading.hits
             if h.indicator.category in PROMOTIONAL and h.indicator.weight >= SEED_WEIGHT
         }
-        for section in reading.sections(spec.section_short, spec.section_limit):
-            found = featurizer.counts(reading.section_tokens(section))
+        for i in reading.units:
+            found = featurizer.counts(reading.tokens[i])
             if not found:
                 continue
             features.append(found)
             message.append(n)
-            seeded.append(any(reading.segments.items[i].where in decisive for i in section))
+            seeded.append(reading.segments.items[i].where in decisive)
     return Units(
         features,
         np.array(message, dtype=int),
