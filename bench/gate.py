@@ -29,7 +29,6 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import resource
 import shutil
 import subprocess
 import sys
@@ -224,20 +223,27 @@ def time_bare(work: Path) -> dict[str, Any]:
 
 
 def cpu_seconds() -> float:
-    """CPU time of this process (user + system), all threads."""
-    usage = resource.getrusage(resource.RUSAGE_SELF)
-    return usage.ru_utime + usage.ru_stime
+    """CPU time (user + system, all threads) of this process and its children (a Spark JVM)."""
+    ticks = 0
+    for pid in {os.getpid(), *_descendants(os.getpid())}:
+        try:
+            fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        ticks += sum(int(f) for f in fields[11:15])  # utime, stime, cutime, cstime
+    return ticks / os.sysconf("SC_CLK_TCK")
 
 
 def peak_rss_mb() -> float:
     """This process's peak resident set (VmHWM) plus its children's (a Spark JVM)."""
     total = 0
-    for pid in [os.getpid(), *_descendants(os.getpid())]:
+    for pid in {os.getpid(), *_descendants(os.getpid())}:
         try:
             status = Path(f"/proc/{pid}/status").read_text()
         except OSError:
             continue
-        total += next(int(line.split()[1]) for line in status.splitlines() if "VmHWM" in line)
+        peaks = [int(line.split()[1]) for line in status.splitlines() if line.startswith("VmHWM")]
+        total += sum(peaks)  # none for a process that has already exited
     return total / 1024
 
 
