@@ -43,7 +43,9 @@ def state_filter(plan: GatePlan, dialect: Dialect) -> str:
 
 EMPTY = normalize_or_reason("")[1]
 NO_AT = normalize_or_reason("example.com")[1]
-KEYED_SQL = "SELECT * FROM state WHERE subject = subject_key"
+KEYED_SQL = (  # a key never holds an "@", an address always does: the cheap test first
+    "SELECT * FROM state WHERE NOT contains(subject, '@') AND subject = subject_key"
+)
 SLOW_SQL = """
     SELECT o.row, o.address, o.country, c.addr, coalesce(o.reason, c.reason) AS reason
     FROM off_form o LEFT JOIN checked c ON c.row = o.row"""
