@@ -120,6 +120,23 @@ DECIDED = [
         {"OFFER_DISCOUNT"},
     ),
     Case(
+        "ICO Royal Mail 2018 (price drop told as a sober notice)",
+        "Changes to our parcel prices from 1 April",
+        "We're writing to let you know about changes to our parcel prices.\n\nFrom 1 April a "
+        "small parcel will cost £2.79, down from £3.35, so it's now cheaper than ever to "
+        "send with us.",
+        {"OFFER_DISCOUNT"},
+    ),
+    Case(
+        "BGH VI ZR 225/17 (dispatch notice + 'das passt dazu' recommendations)",
+        "Ihr Paket ist auf dem Weg",
+        "Ihre Bestellung wurde heute verschickt. Sendungsnummer: JJD0001234.\n\nDas passt "
+        "dazu\n\nRosendünger 2,5 kg 12,90 €\n\nJetzt in den Warenkorb",
+        {"CROSS_SELL"},
+        basis=ServiceBasis.DELIVERY,
+        purpose=PrimaryPurpose.TRANSACTIONAL,
+    ),
+    Case(
         "ICO EE 2019 (upgrade eligibility)",
         "Your account update",
         "You'll be eligible for an upgrade in 14 days. Choose the latest phones in the app.",
@@ -194,6 +211,89 @@ SERVICE = [
         "Preisanpassung Ihres Tarifs",
         "Ab dem 1. April beträgt Ihr monatlicher Grundpreis 32,50 € statt 30,00 €. Sie haben "
         "ein Sonderkündigungsrecht bis zum Tag des Inkrafttretens.",
+        set(),
+        kind=Kind.SERVICE,
+        basis=ServiceBasis.TERMS_CHANGE,
+    ),
+    Case(
+        "booking confirmation with a friendly welcome (LG Stendal scoped to double opt-in)",
+        "Buchungsbestätigung: Pasta-Kurs am 22. März",
+        "Liebe Hannah,\n\nschön, dass du dabei bist! Hier deine Buchung im Überblick: "
+        "2 Plätze, Samstag 17 Uhr, bezahlt per Kreditkarte.",
+        set(),
+        kind=Kind.SERVICE,
+        basis=ServiceBasis.ORDER_CONFIRMATION,
+    ),
+    Case(
+        "fraud alert naming the merchant (a shop's name is not a call to shop)",
+        "Bitte bestätigen Sie eine Kartenzahlung",
+        "Zu Ihrer Karte wurde eine ungewöhnliche Zahlung versucht.\n\nHändler: ELECTRO-SHOP "
+        "ONLINE Betrag: 1.249,00 EUR\n\nWenn Sie die Zahlung nicht veranlasst haben, sperren "
+        "wir Ihre Karte.",
+        set(),
+        kind=Kind.SERVICE,
+        basis=ServiceBasis.ACCOUNT_SECURITY,
+    ),
+    Case(
+        "travel documents with hotel and transfer vouchers",
+        "Ihre Reiseunterlagen für Kreta",
+        "Ihre Reiseunterlagen stehen zum Download bereit:\n\nHotelvoucher Hotel Akti Mare, "
+        "7 Nächte\n\nTransfergutschein Flughafen – Hotel\n\nHotel Akti Mare (4 Sterne)",
+        set(),
+        kind=Kind.SERVICE,
+        basis=ServiceBasis.ORDER_CONFIRMATION,
+    ),
+    Case(
+        "points statement listing the vouchers issued",
+        "Your Rewards statement",
+        "Here is your quarterly statement.\n\nPoints converted to vouchers: 1,000\n\n"
+        "Vouchers issued this quarter: one £10.00 voucher, code ending 7Q2.",
+        set(),
+        kind=Kind.SERVICE,
+        basis=ServiceBasis.STATEMENT_BILLING,
+    ),
+    Case(
+        "price change stating the right to switch or cancel",
+        "An update to your price",
+        "The price of your Standard plan changes from £8.99 to £9.99 a month from 9 June.\n\n"
+        "If you'd rather not continue at the new price, you can cancel at any time. You can "
+        "also switch to a different plan in your account.",
+        set(),
+        kind=Kind.SERVICE,
+        basis=ServiceBasis.TERMS_CHANGE,
+    ),
+    Case(
+        "plain double opt-in naming the newsletter",
+        "Please confirm your subscription",
+        "Someone entered jo@example.com to receive The Allotment Post newsletter.\n\nTo "
+        "confirm, click the link. If you didn't sign up, you won't hear from us again.",
+        set(),
+        kind=Kind.SERVICE,
+        basis=ServiceBasis.DOUBLE_OPT_IN,
+    ),
+    Case(
+        "unsubscribe confirmation",
+        "You've been unsubscribed",
+        "We've removed jo@example.com from our offers and newsletter emails, as you asked."
+        "\n\nYou'll still get emails about orders you place with us.",
+        set(),
+        kind=Kind.SERVICE,
+    ),
+    Case(
+        "booked rate named after a sale, read with its table label",
+        "Reservation confirmed",
+        "<p>Reservation confirmed</p><table><tr><td>Rate</td>"
+        "<td>Flash Sale, breakfast included, non-refundable</td></tr>"
+        "<tr><td>Total</td><td>£168.00 (paid in full)</td></tr></table>",
+        set(),
+        kind=Kind.SERVICE,
+        basis=ServiceBasis.ORDER_CONFIRMATION,
+    ),
+    Case(
+        "required best-price information in an end-of-contract notice",
+        "Your minimum contract period ends on 14 June",
+        "The minimum period of your contract ends on 14 June.\n\nWe are required to tell you "
+        "about the best prices available from us: our lowest price is currently £29.00 a month.",
         set(),
         kind=Kind.SERVICE,
         basis=ServiceBasis.TERMS_CHANGE,

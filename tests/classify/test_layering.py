@@ -103,3 +103,37 @@ def test_local_decision_rules_merge(tmp_path: Path, classifier: Classifier) -> N
     )
     assert classifier.classify(message).kind.value == "service"  # 0.5 alone is not enough
     assert strict.classify(message).kind.value == "marketing"
+
+
+def test_context_weight_applies_only_beside_its_context(tmp_path: Path) -> None:
+    """A supporting indicator decides where its context fires (LG Stendal 22 S 87/20)."""
+    _write(
+        tmp_path,
+        "local.d/en/site.yaml",
+        "indicators:\n"
+        "  - id: HOUSE_GREETING\n    category: brand_promotion\n    weight: 0.5\n"
+        "    description: Our greeting.\n    phrases: ['hello from the garden']\n"
+        "    context: [DOUBLE_OPT_IN]\n    context_weight: 1.0\n",
+    )
+    classifier = Classifier(ClassifierSettings(config_dir=tmp_path))
+    alone = classifier.classify(from_text("Your booking", "Hello from the garden!"))
+    beside = classifier.classify(
+        from_text("Please confirm your subscription", "Hello from the garden!")
+    )
+    weights = {e.indicator: e.weight for e in beside.evidence}
+    assert weights["HOUSE_GREETING"] == 1.0
+    assert {e.indicator: e.weight for e in alone.evidence}.get("HOUSE_GREETING") == 0.5
+    assert beside.kind.value == "marketing"
+
+
+def test_context_needs_its_weight(tmp_path: Path) -> None:
+    _write(
+        tmp_path,
+        "local.d/en/site.yaml",
+        "indicators:\n"
+        "  - id: HOUSE_GREETING\n    category: brand_promotion\n    weight: 0.5\n"
+        "    description: Our greeting.\n    phrases: ['hello there']\n"
+        "    context: [DOUBLE_OPT_IN]\n",
+    )
+    with pytest.raises(ConfigError, match="context"):
+        load_indicators(tmp_path)

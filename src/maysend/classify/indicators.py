@@ -14,7 +14,7 @@ changes them without editing the package, in a configuration directory:
 An indicator may weigh more in a context: with `context: [IDS]` and `context_weight`, it
 counts `context_weight` in a message where one of those indicators also fired (a "welcome"
 greeting is a friendly word in a booking confirmation, but advertising in a double-opt-in
-mail: LG Stendal 22 S 87/20).
+mail: LG Stendal 22 S 87/20). With weight 0, it fires only in that context.
 """
 
 from __future__ import annotations

@@ -159,15 +159,19 @@ def _is_label(segments: tuple[Segment, ...], cut: list[list[str]], n: int) -> bo
 
 
 def _in_context(hits: list[Hit]) -> tuple[Hit, ...]:
-    """Hits whose indicator's `context` fired elsewhere in the message, re-weighted."""
+    """Hits whose indicator's `context` fired elsewhere in the message, re-weighted; an
+    indicator of weight 0 with a context fires only there."""
     if not any(h.indicator.context for h in hits):
         return tuple(hits)
     fired = {h.indicator.id for h in hits}
     out = []
     for hit in hits:
         i = hit.indicator
-        if i.context_weight is not None and not i.context.isdisjoint(fired):
-            hit = replace(hit, indicator=replace(i, weight=i.context_weight))
+        if i.context_weight is not None:
+            if not i.context.isdisjoint(fired):
+                hit = replace(hit, indicator=replace(i, weight=i.context_weight))
+            elif i.weight == 0:
+                continue
         out.append(hit)
     return tuple(out)
 

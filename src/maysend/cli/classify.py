@@ -126,11 +126,20 @@ def train_command(
         "corpus/classify/train"
     ),
     out: Annotated[Path | None, typer.Option("--out", help="Artifact to write")] = None,
+    cv: Annotated[
+        bool,
+        typer.Option(
+            "--cv", help="Cross-validate instead: stratified 5-fold, leave one writer out"
+        ),
+    ] = False,
 ) -> None:
     """Train the block model on the labelled corpus (reproducible: same corpus, same model)."""
     from maysend.classify.engine import shipped_model_path
     from maysend.classify.training import train
 
+    if cv:
+        _cross_validate(corpus)
+        return
     try:
         model = train(corpus)
     except MaysendError as error:
@@ -140,6 +149,18 @@ def train_command(
     stats = ", ".join(f"{k} {v}" for k, v in model.stats.items())
     console.print(f"model {model.version} → {target}", highlight=False)
     console.print(f"{stats}; block threshold {model.threshold:.2f}", highlight=False)
+
+
+def _cross_validate(corpus: Path) -> None:
+    from maysend.classify import crossval
+
+    try:
+        loaded = crossval.load(corpus)
+    except MaysendError as error:
+        fail(error)
+    for scheme in crossval.SCHEMES:
+        console.print(f"[bold]{scheme} cross-validation[/bold] ({corpus})", highlight=False)
+        _print_report(crossval.cross_validate(loaded, scheme))
 
 
 @app.command("eval")
