@@ -14,12 +14,13 @@ Running it
 Locally (the default, and in tests): `maysend gate --engine spark ...` starts
 Spark in `local[2]` inside the maysend process.
 
-On a cluster, the maysend process is the driver (client mode) and the
-executors run the address and CSV UDFs, so they need maysend and its
-dependencies: ship a packed environment (venv-pack / conda-pack) with
-`--archives env.tar.gz#env --conf spark.pyspark.python=./env/bin/python`, or
-install maysend on the workers (`--py-files maysend-<v>-py3-none-any.whl`
-is enough when the workers already have its dependencies). Then either::
+On a cluster, the maysend process is the driver (client mode: the policy
+runs there, once per combination of facts) and the executors run the address
+and CSV UDFs, which import maysend: ship it with its dependencies as a packed
+environment (venv-pack / conda-pack: `--archives env.tar.gz#env --conf
+spark.pyspark.python=./env/bin/python`), or, where the workers' Python
+already has the dependencies, as `--py-files maysend-<v>-py3-none-any.whl`
+(a wheel is a zip: Python imports the pure-Python package from it). Then::
 
     SPARK_MASTER=spark://head:7077 maysend gate --engine spark ...
     PYSPARK_SUBMIT_ARGS="--master yarn --conf spark.executor.memory=8g \\
@@ -114,10 +115,11 @@ def spark_session() -> SparkSession:
     from pyspark.sql import SparkSession
 
     builder = SparkSession.builder.appName("maysend-gate")
-    master = os.environ.get("SPARK_MASTER")
-    if master or not _launched_elsewhere():
+    master = os.environ.get("SPARK_MASTER") or (None if _launched_elsewhere() else "local[2]")
+    if master is not None:
+        builder = builder.master(master)
+    if master is not None and master.startswith("local"):
         _quiet_local_environment()
-        builder = builder.master(master or "local[2]")
         for key, value in LOCAL_CONF.items():
             builder = builder.config(key, value)
     session = builder.getOrCreate()
