@@ -6,10 +6,15 @@ from datetime import UTC, datetime
 
 import pytest
 import sqlalchemy as sa
+from hypothesis import given
+from hypothesis import settings as examples
+from hypothesis import strategies as st
+from sqlalchemy.dialects import sqlite
 
 from maysend.errors import ConfigError, InvalidEvent, LedgerUnavailable
 from maysend.ledger import Ledger, Status
-from maysend.ledger.schema import events, evidence, subjects
+from maysend.ledger.bulk import StoreTimes, sqlite_time
+from maysend.ledger.schema import UTCDateTime, events, evidence, subjects
 
 from .conftest import settings
 
@@ -160,3 +165,17 @@ def test_clock_is_used_for_default_time(db_url: str) -> None:
     with Ledger.open(db_url, settings=settings(db_url), clock=lambda: fixed) as ledger:
         stored = ledger.record(ADDR, "inquiry")
         assert stored.occurred_at == fixed == stored.recorded_at
+
+
+@examples(max_examples=150, deadline=None)
+@given(st.datetimes(datetime(2, 1, 1), datetime(9998, 12, 31), timezones=st.timezones()))
+def test_bulk_times_are_spelled_as_sqlalchemy_stores_them_on_sqlite(moment: datetime) -> None:
+    """Rows written in bulk and rows written through SQLAlchemy must compare and sort alike."""
+    dialect = sqlite.dialect()
+    store = UTCDateTime().dialect_impl(dialect).bind_processor(dialect)
+    assert store is not None
+    naive_utc = UTCDateTime().process_bind_param(moment, dialect)
+    assert sqlite_time(moment) == store(naive_utc)
+    read_back = StoreTimes("sqlite").from_store(sqlite_time(moment))
+    assert read_back == moment.astimezone(UTC)
+    assert read_back.tzinfo is UTC

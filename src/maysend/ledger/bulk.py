@@ -1,7 +1,7 @@
 """Writing many rows inside the caller's transaction: COPY on PostgreSQL, else executemany.
 
 Rows are plain tuples in the table's column order, with times already in the
-form `driver_time` gives: the driver is used directly because per-value
+form `StoreTimes.to_store` gives: the driver is used directly because per-value
 processing in the ORM layer costs more than the insert itself. On SQLite,
 times are written exactly as the `UTCDateTime` column type writes them (naive
 UTC text with microseconds and a four-digit year), so rows written here and
@@ -11,7 +11,7 @@ rows written through SQLAlchemy compare and sort alike.
 from __future__ import annotations
 
 import json
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from datetime import UTC, datetime
 from typing import Any, cast
 
@@ -22,32 +22,46 @@ from sqlalchemy.dialects import postgresql
 Row = Sequence[Any]
 
 
-def driver_time(connection: sa.Connection) -> Callable[[datetime], Any]:
-    """How this connection's driver takes a time value in `insert_rows` and `upsert_rows`.
+class StoreTimes:
+    """Times on their way to and from the store in bulk, each spelling worked out once.
 
-    On SQLite each call gives a fresh memo: a batch spells the same times again
-    and again (an event's time in its row, then in its subject's state row).
+    SQLite keeps times as text, so every time read is parsed and every time
+    written is spelled; one batch meets the same times again and again (an
+    event's time in its row, then in its subject's state row; a state row read,
+    then written back), so each instance remembers both ways. PostgreSQL's
+    driver takes and gives datetimes as they are. Make one per transaction.
     """
-    if connection.dialect.name != "sqlite":
-        return _as_given
-    spelled: dict[datetime, str] = {}
 
-    def spell(moment: datetime) -> str:
-        text = spelled.get(moment)
+    def __init__(self, dialect: str) -> None:
+        self._text = dialect == "sqlite"
+        self._spelled: dict[datetime, str] = {}
+
+    @classmethod
+    def of(cls, connection: sa.Connection) -> StoreTimes:
+        return cls(connection.dialect.name)
+
+    def to_store(self, moment: datetime) -> Any:
+        """The value `insert_rows` and `upsert_rows` take for `moment`."""
+        if not self._text:
+            return moment
+        text = self._spelled.get(moment)
         if text is None:
-            text = spelled[moment] = sqlite_time(moment)
+            text = self._spelled[moment] = sqlite_time(moment)
         return text
 
-    return spell
+    def from_store(self, value: Any) -> datetime:
+        """The aware UTC datetime of a time column's value as the driver gave it."""
+        if not self._text:
+            return cast(datetime, value).astimezone(UTC)
+        moment = datetime.fromisoformat(value + "+00:00")  # much cheaper than .replace(tzinfo=)
+        self._spelled[moment] = value
+        return moment
 
 
 def sqlite_time(moment: datetime) -> str:
     """UTC as `UTCDateTime` stores it on SQLite: 'YYYY-MM-DD HH:MM:SS.ffffff'."""
-    return moment.astimezone(UTC).isoformat(" ", "microseconds")[:-6]
-
-
-def _as_given(moment: datetime) -> datetime:
-    return moment
+    utc = moment if moment.tzinfo is UTC else moment.astimezone(UTC)
+    return utc.isoformat(" ", "microseconds")[:-6]
 
 
 def one_of(
@@ -138,4 +152,4 @@ def _executemany(connection: sa.Connection, sql: str, rows: Sequence[Row]) -> No
         cursor.close()
 
 
-__all__ = ["driver_time", "insert_rows", "one_of", "sqlite_time", "upsert_rows"]
+__all__ = ["StoreTimes", "insert_rows", "one_of", "sqlite_time", "upsert_rows"]

@@ -24,14 +24,18 @@ from typing import Any
 
 import sqlalchemy as sa
 
-from maysend.ledger.bulk import Row, driver_time, one_of, upsert_rows
-from maysend.ledger.events import StoredEvent
+from maysend.ledger.bulk import Row, StoreTimes, one_of, upsert_rows
+from maysend.ledger.events import StoredEvent, parse_event_type
 from maysend.ledger.fold import KeyFold, applies_to
 from maysend.ledger.read import load_events
 from maysend.ledger.schema import current_state
 from maysend.ledger.state import EventRef, EventType, Relationship
 
 Key = tuple[str, str, str | None]  # channel, purpose, topic
+TimeRead = Callable[[Any], datetime]
+# Columns without SQLAlchemy types: values come as the driver gives them, and
+# `StoreTimes` turns only the times that are there into datetimes.
+_RAW_COLUMNS: list[sa.ColumnClause[Any]] = [sa.column(c.name) for c in current_state.columns]
 
 
 def event_key(event: StoredEvent) -> Key:
@@ -45,13 +49,14 @@ def _position(event: StoredEvent) -> tuple[datetime, int, int]:
 def update_current(
     connection: sa.Connection,
     stored: Sequence[StoredEvent],
-    time: Callable[[datetime], Any] | None = None,
+    times: StoreTimes | None = None,
 ) -> None:
-    """Bring current_state in line with newly appended events (`time`: see `driver_time`)."""
+    """Bring current_state in line with newly appended events (`times`: the transaction's)."""
+    times = times or StoreTimes.of(connection)
     by_subject: dict[str, list[StoredEvent]] = defaultdict(list)
     for event in stored:
         by_subject[event.subject].append(event)
-    existing = load_folds(connection, list(by_subject))
+    existing = load_folds(connection, list(by_subject), times)
     refold: list[str] = []
     result: dict[str, dict[Key, KeyFold]] = {}
     for subject, new in by_subject.items():
@@ -65,7 +70,7 @@ def update_current(
             refold.append(subject)
     for subject, history in load_events(connection, refold).items():
         result[subject] = fold_fresh(history)
-    write_folds(connection, result, time)
+    write_folds(connection, result, times)
 
 
 def _extend(folds: dict[Key, KeyFold], new: list[StoredEvent]) -> bool:
@@ -111,27 +116,32 @@ def fold_fresh(history: Sequence[StoredEvent]) -> dict[Key, KeyFold]:
     return folds
 
 
-def load_folds(connection: sa.Connection, subjects: Sequence[str]) -> dict[str, dict[Key, KeyFold]]:
+def load_folds(
+    connection: sa.Connection, subjects: Sequence[str], times: StoreTimes | None = None
+) -> dict[str, dict[Key, KeyFold]]:
     """The stored folds of `subjects`, by subject and key (subjects without rows are absent)."""
+    times = times or StoreTimes.of(connection)
     found: dict[str, dict[Key, KeyFold]] = defaultdict(dict)
     rows = connection.execute(
-        sa.select(current_state).where(one_of(connection, current_state.c.subject, subjects))
+        sa.select(*_RAW_COLUMNS)
+        .select_from(current_state)
+        .where(one_of(connection, current_state.c.subject, subjects))
     )
     for row in rows:
         subject, channel, purpose, topic = row[:4]
-        found[subject][(channel, purpose, topic or None)] = row_to_fold(row)
+        found[subject][(channel, purpose, topic or None)] = row_to_fold(row, times.from_store)
     return dict(found)
 
 
 def write_folds(
     connection: sa.Connection,
     folds: Mapping[str, Mapping[Key, KeyFold]],
-    time: Callable[[datetime], Any] | None = None,
+    times: StoreTimes | None = None,
 ) -> None:
     """Store every fold given, replacing the rows of the same keys."""
-    time = time or driver_time(connection)
+    to_store = (times or StoreTimes.of(connection)).to_store
     rows = [
-        fold_to_row(subject, key, fold, time)
+        fold_to_row(subject, key, fold, to_store)
         for subject, keyed in folds.items()
         for key, fold in keyed.items()
     ]
@@ -144,10 +154,8 @@ def _ref_values(ref: EventRef | None, time: Callable[[datetime], Any]) -> tuple[
     return (ref.event_id, time(ref.occurred_at), ref.source)
 
 
-def fold_to_row(
-    subject: str, key: Key, fold: KeyFold, time: Callable[[datetime], Any] = lambda t: t
-) -> Row:
-    """The current_state row (in column order) of one key's fold; `time` spells its times."""
+def fold_to_row(subject: str, key: Key, fold: KeyFold, time: Callable[[datetime], Any]) -> Row:
+    """The current_state row (in column order) of one key's fold; `time` gives its times."""
     channel, purpose, topic = key
     assert fold.last_position is not None
     last_at, last_prec, last_id = fold.last_position
@@ -175,16 +183,15 @@ def fold_to_row(
 
 
 def _ref(
-    event_id: int | None, kind: EventType, at: datetime | None, source: str | None
+    event_id: int | None, kind: EventType, at: Any, source: str | None, time: TimeRead
 ) -> EventRef | None:
     if event_id is None:
         return None
-    assert at is not None
-    return EventRef(event_id, kind, at, source or "")
+    return EventRef(event_id, kind, time(at), source or "")
 
 
-def row_to_fold(row: Sequence[Any]) -> KeyFold:
-    """The fold stored in one current_state row (columns in table order)."""
+def row_to_fold(row: Sequence[Any], time: TimeRead) -> KeyFold:
+    """The fold stored in one current_state row (columns in table order, times as `time` reads)."""
     (
         *_key,
         _status,
@@ -195,16 +202,16 @@ def row_to_fold(row: Sequence[Any]) -> KeyFold:
         inquiry_id, inquiry_at, inquiry_source,
         country, last_at, last_prec, last_id,
     ) = row  # fmt: skip
-    purchase = _ref(purchase_id, EventType.PURCHASE, purchase_at, purchase_source)
-    opt_out_kind = EventType(opt_out_type) if opt_out_type else EventType.WITHDRAW
+    purchase = _ref(purchase_id, EventType.PURCHASE, purchase_at, purchase_source, time)
+    opt_out_kind = parse_event_type(opt_out_type) if opt_out_type else EventType.WITHDRAW
     return KeyFold(
-        consent=_ref(consent_id, EventType.CONSENT, consent_at, consent_source),
-        confirmed=_ref(confirmed_id, EventType.CONFIRM, confirmed_at, confirmed_source),
-        opt_out=_ref(opt_out_id, opt_out_kind, opt_out_at, opt_out_source),
+        consent=_ref(consent_id, EventType.CONSENT, consent_at, consent_source, time),
+        confirmed=_ref(confirmed_id, EventType.CONFIRM, confirmed_at, confirmed_source, time),
+        opt_out=_ref(opt_out_id, opt_out_kind, opt_out_at, opt_out_source, time),
         last_purchase=Relationship(purchase, product, bool(refusal_offered)) if purchase else None,
-        last_inquiry=_ref(inquiry_id, EventType.INQUIRY, inquiry_at, inquiry_source),
+        last_inquiry=_ref(inquiry_id, EventType.INQUIRY, inquiry_at, inquiry_source, time),
         country=country,
-        last_position=(last_at, last_prec, last_id),
+        last_position=(time(last_at), last_prec, last_id),
     )
 
 

@@ -24,6 +24,7 @@ CHANNELS = frozenset({"email", "sms"})
 FUTURE_TOLERANCE = timedelta(seconds=60)  # clock skew allowed between sender systems
 _SLUG = re.compile(r"^[a-z0-9][a-z0-9_.:-]{0,63}$")
 _COUNTRY = re.compile(r"^[A-Z]{2}$")
+_EPOCH = re.compile(r"\d{9,11}(\.\d+)?")
 _EVENT_NAMES: dict[str, EventType] = {e.value: e for e in EventType}
 _CANONICAL = json.JSONEncoder(
     sort_keys=True, separators=(",", ":"), ensure_ascii=False, allow_nan=False
@@ -169,7 +170,7 @@ def parse_timestamp(value: datetime | str | float, *, field: str = "at") -> date
 
 
 def _from_text(text: str, field: str) -> datetime:
-    if re.fullmatch(r"\d{9,11}(\.\d+)?", text):
+    if _EPOCH.fullmatch(text):
         return _from_epoch(float(text), field)
     try:
         return datetime.fromisoformat(text)
@@ -229,7 +230,7 @@ def format_time(moment: datetime) -> str:
     same text several times faster, except that it pads years before 1000,
     which strftime does not, so those keep the strftime path.
     """
-    utc = moment.astimezone(UTC)
+    utc = moment if moment.tzinfo is UTC else moment.astimezone(UTC)
     if utc.year < 1000:
         return utc.strftime("%Y-%m-%dT%H:%M:%S.%fZ")
     return utc.isoformat(timespec="microseconds")[:-6] + "Z"

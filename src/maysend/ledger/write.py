@@ -16,7 +16,7 @@ from typing import Any, NamedTuple
 
 import sqlalchemy as sa
 
-from maysend.ledger.bulk import Row, driver_time, insert_rows, one_of
+from maysend.ledger.bulk import Row, StoreTimes, insert_rows, one_of
 from maysend.ledger.chain import digest, link_values
 from maysend.ledger.current import update_current
 from maysend.ledger.events import NewEvent, StoredEvent, canonical_json, format_time
@@ -92,8 +92,8 @@ def append(
         return []
     stored = _chain(fresh, last_id, last_hash, now)
     erased_at = _subjects(connection, fresh, keyring)
-    time = driver_time(connection)
-    insert_rows(connection, events, _event_rows(stored, time))
+    times = StoreTimes.of(connection)
+    insert_rows(connection, events, _event_rows(stored, times.to_store))
     bodies = [
         (s.id, p.evidence_text)
         for s, p in zip(stored, fresh, strict=True)
@@ -108,7 +108,7 @@ def append(
     _erase(
         connection, {s.subject: erased_at[s.subject] for s in stored if s.type is EventType.ERASE}
     )
-    update_current(connection, stored, time)
+    update_current(connection, stored, times)
     return stored
 
 

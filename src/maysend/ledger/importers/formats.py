@@ -72,28 +72,29 @@ def get_format(name: str) -> FormatSpec:
 
 @lru_cache(maxsize=256)
 def _field_columns(fmt: str, header: tuple[str, ...]) -> tuple[tuple[str, tuple[str, ...]], ...]:
-    """For each field of the shipped format `fmt`, the row's own column names to try, in order.
+    """For each field of the shipped format `fmt` the row has columns for, those columns in order.
 
     Worked out once per header instead of once per row: columns match case-blind
     and ignoring surrounding blanks, and of two columns that match alike the
     later one counts.
     """
     named = {column.strip().lower(): column for column in header}
-    return tuple(
+    found = (
         (name, tuple(named[c.lower()] for c in columns if c.lower() in named))
         for name, columns in get_format(fmt).fields.items()
     )
+    return tuple((name, columns) for name, columns in found if columns)
 
 
 def field_values(spec: FormatSpec, row: Mapping[str, str]) -> dict[str, str]:
     """Each field's value in `row`: the first non-empty of its columns, stripped, else ''."""
-    values = {}
+    values = dict.fromkeys(spec.fields, "")
     for name, columns in _field_columns(spec.name, tuple(row)):
-        values[name] = ""
         for column in columns:
             value = row[column]
-            if value is not None and str(value).strip():
-                values[name] = str(value).strip()
+            text = str(value).strip() if value is not None else ""
+            if text:
+                values[name] = text
                 break
     return values
 
