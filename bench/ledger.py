@@ -29,6 +29,7 @@ from typing import Any
 import sqlalchemy as sa
 
 from maysend.ledger import Ledger
+from maysend.ledger.importers import BATCH_SIZE
 from maysend.ledger.schema import events
 from maysend.settings import LedgerSettings
 
@@ -172,7 +173,7 @@ def main() -> None:
     parser.add_argument("--events", type=int, default=1_000_000)
     parser.add_argument("--subjects", type=int, default=0, help="default: events / 5")
     parser.add_argument("--db", choices=["sqlite", "postgres", "both"], default="both")
-    parser.add_argument("--batch", type=int, default=10_000)
+    parser.add_argument("--batch", type=int, default=BATCH_SIZE)
     parser.add_argument("--lookups", type=int, default=2_000)
     parser.add_argument("--pg-url", default=PG_URL)
     args = parser.parse_args()

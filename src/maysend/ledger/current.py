@@ -56,7 +56,7 @@ def update_current(
     by_subject: dict[str, list[StoredEvent]] = defaultdict(list)
     for event in stored:
         by_subject[event.subject].append(event)
-    existing = load_folds(connection, list(by_subject), times)
+    existing = load_folds(connection, sorted(by_subject), times)
     refold: list[str] = []
     result: dict[str, dict[Key, KeyFold]] = {}
     for subject, new in by_subject.items():
@@ -138,12 +138,16 @@ def write_folds(
     folds: Mapping[str, Mapping[Key, KeyFold]],
     times: StoreTimes | None = None,
 ) -> None:
-    """Store every fold given, replacing the rows of the same keys."""
+    """Store every fold given, replacing the rows of the same keys.
+
+    Rows go in subject order, so the table's key index is walked once from one
+    end to the other instead of at random: pages are read and dirtied once.
+    """
     to_store = (times or StoreTimes.of(connection)).to_store
     rows = [
         fold_to_row(subject, key, fold, to_store)
-        for subject, keyed in folds.items()
-        for key, fold in keyed.items()
+        for subject in sorted(folds)
+        for key, fold in folds[subject].items()
     ]
     upsert_rows(connection, current_state, rows)
 

@@ -118,7 +118,7 @@ def _covered(erased_at: datetime | None, occurred_at: datetime) -> bool:
 
 def _unseen(connection: sa.Connection, batch: Sequence[Prepared]) -> list[Prepared]:
     unique = list({p.idempotency_key: p for p in batch}.values())
-    keys = [p.idempotency_key for p in unique]
+    keys = sorted(p.idempotency_key for p in unique)
     known = set(
         connection.execute(
             sa.select(events.c.idempotency_key).where(
@@ -209,18 +209,19 @@ def _event_rows(stored: Sequence[StoredEvent], time: Callable[[datetime], Any]) 
 def _subjects(
     connection: sa.Connection, fresh: Sequence[Prepared], keyring: Keyring
 ) -> dict[str, datetime | None]:
-    """Register new subjects (with their address unless hash-only); return erasure times."""
+    """Register new subjects (with their address unless hash-only); return erasure times.
+
+    Keys are looked up and added in key order (see `write_folds`).
+    """
     wanted = {p.subject: p.event.address for p in fresh}
-    keys = list(wanted)
+    keys = sorted(wanted)
     rows = connection.execute(
         sa.select(subjects.c.key, subjects.c.erased_at).where(
             one_of(connection, subjects.c.key, keys)
         )
     )
     erased: dict[str, datetime | None] = dict(rows.all())
-    new = [
-        (k, None if keyring.hash_only else a, None) for k, a in wanted.items() if k not in erased
-    ]
+    new = [(k, None if keyring.hash_only else wanted[k], None) for k in keys if k not in erased]
     insert_rows(connection, subjects, new)
     result = {k: erased.get(k) for k in keys}
     for p in fresh:

@@ -1,8 +1,8 @@
 """Importing consent history: CSV / JSON Lines in the ledger's own columns, and ESP exports.
 
-import_file(ledger, path, *, format="native", mapping=None, batch_size=5000, on_read=None)
+import_file(ledger, path, *, format="native", mapping=None, batch_size=BATCH_SIZE, on_read=None)
     -> ImportReport
-import_rows(ledger, rows, *, format="native", mapping=None, batch_size=5000) -> ImportReport
+import_rows(ledger, rows, *, format="native", mapping=None, batch_size=BATCH_SIZE) -> ImportReport
 formats() -> {name: FormatSpec}   (native, ses, sendgrid-unsubscribes,
     sendgrid-spam-reports, mailchimp, mailgun-unsubscribes, mailgun-complaints)
 """
