@@ -30,6 +30,8 @@ test: lint typecheck unit
 bench: $(STAMP)
 	$(BIN)/python bench/parse.py
 	$(BIN)/python bench/classify.py
+	$(BIN)/python bench/gate.py --recipients 1000000
+	$(BIN)/python bench/ledger.py --events 200000
 
 clean:
 	rm -rf $(VENV) build *.egg-info .pytest_cache .mypy_cache .ruff_cache
