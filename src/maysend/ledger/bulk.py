@@ -21,6 +21,7 @@ import sqlalchemy as sa
 from sqlalchemy.dialects import postgresql
 
 Row = Sequence[Any]
+FEW = 16  # up to this many keys (a single look-up), a plain IN list is the quicker query
 
 
 class StoreTimes:
@@ -74,6 +75,8 @@ def one_of(
     parsed) per key, and a text array one quoting check per key; JSON is
     written by the standard library in C and read by the database in C.
     """
+    if len(values) <= FEW:
+        return column.in_(values)
     listed = sa.bindparam(None, json.dumps(list(values)), type_=sa.Text)
     dialect = connection.dialect.name
     if dialect == "postgresql":
@@ -107,13 +110,15 @@ def upsert_rows(connection: sa.Connection, table: sa.Table, rows: Sequence[Row])
     conflict = _on_conflict(names, keys)
     dialect = connection.dialect.name
     if dialect == "postgresql":
-        staging = f"staged_{table.name}"
+        # COPY cannot upsert: stage the rows in a table of this transaction, then merge them.
+        staging, columns = f"staged_{table.name}", ", ".join(names)
         connection.exec_driver_sql(
-            f"CREATE TEMPORARY TABLE IF NOT EXISTS {staging} "
-            f"(LIKE {table.name} INCLUDING DEFAULTS) ON COMMIT DELETE ROWS"
+            f"CREATE TEMPORARY TABLE IF NOT EXISTS {staging} (LIKE {table.name}) ON COMMIT DROP"
         )
         _copy(connection, table, staging, rows)
-        connection.exec_driver_sql(f"INSERT INTO {table.name} SELECT * FROM {staging} {conflict}")
+        connection.exec_driver_sql(
+            f"INSERT INTO {table.name} ({columns}) SELECT {columns} FROM {staging} {conflict}"
+        )
         connection.exec_driver_sql(f"DELETE FROM {staging}")
     elif dialect == "sqlite":
         _executemany(connection, f"{_insert_sql(table.name, names)} {conflict}", rows)

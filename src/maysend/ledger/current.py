@@ -33,9 +33,11 @@ from maysend.ledger.state import EventRef, EventType, Relationship
 
 Key = tuple[str, str, str | None]  # channel, purpose, topic
 TimeRead = Callable[[Any], datetime]
-# Columns without SQLAlchemy types: values come as the driver gives them, and
-# `StoreTimes` turns only the times that are there into datetimes.
+# The table's columns without SQLAlchemy types: values come as the driver gives them, and
+# `StoreTimes` turns only the times that are there into datetimes. Built once: making a
+# select of every column costs more than a single-subject look-up itself.
 _RAW_COLUMNS: list[sa.ColumnClause[Any]] = [sa.column(c.name) for c in current_state.columns]
+_RAW_ROWS = sa.select(*_RAW_COLUMNS).select_from(current_state)
 
 
 def event_key(event: StoredEvent) -> Key:
@@ -123,9 +125,7 @@ def load_folds(
     times = times or StoreTimes.of(connection)
     found: dict[str, dict[Key, KeyFold]] = defaultdict(dict)
     rows = connection.execute(
-        sa.select(*_RAW_COLUMNS)
-        .select_from(current_state)
-        .where(one_of(connection, current_state.c.subject, subjects))
+        _RAW_ROWS.where(one_of(connection, current_state.c.subject, subjects))
     )
     for row in rows:
         subject, channel, purpose, topic = row[:4]
