@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 import json
 from pathlib import Path
 
@@ -208,3 +209,21 @@ def test_field_values_follow_the_format_columns(fmt: str, row: dict[str, str]) -
     spec = formats()[fmt]
     expected = {name: _first_filled(row, columns) for name, columns in spec.fields.items()}
     assert field_values(spec, row) == expected
+
+
+def test_import_leaves_the_garbage_collector_as_it_found_it(ledger: Ledger, tmp_path: Path) -> None:
+    good = _write(tmp_path, "events.csv", NATIVE_CSV)
+    not_utf8 = tmp_path / "latin1.csv"
+    not_utf8.write_bytes("address,event\nj\xf6rg@example.com,consent\n".encode("latin-1"))
+    assert gc.isenabled()
+    ledger.import_file(good)
+    assert gc.isenabled()
+    with pytest.raises(InputError):
+        ledger.import_file(not_utf8)
+    assert gc.isenabled()
+    gc.disable()
+    try:
+        ledger.import_file(good)
+        assert not gc.isenabled()
+    finally:
+        gc.enable()

@@ -126,7 +126,7 @@ def load_folds(
     found: dict[str, dict[Key, KeyFold]] = defaultdict(dict)
     rows = connection.execute(
         _RAW_ROWS.where(one_of(connection, current_state.c.subject, subjects))
-    )
+    ).all()
     for row in rows:
         subject, channel, purpose, topic = row[:4]
         found[subject][(channel, purpose, topic or None)] = row_to_fold(row, times.from_store)

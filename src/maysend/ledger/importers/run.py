@@ -7,7 +7,9 @@ it again stores only what is missing.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Mapping
+import gc
+from collections.abc import Callable, Iterable, Iterator, Mapping
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -50,24 +52,44 @@ def import_rows(
     spec = get_format(format)
     report = ImportReport()
     pending: list[NewEvent] = []
-    for line, row in rows:
-        report.rows += 1
-        if isinstance(row, str):
-            report.failed.append((line, row))
-            continue
-        try:
-            result = row_events(spec, apply_mapping(row, mapping or {}), now=ledger.clock())
-        except InvalidEvent as exc:
-            report.failed.append((line, f"{exc.field}: {exc}"))
-            continue
-        if isinstance(result, Skip):
-            report.skipped.append((line, result.reason))
-            continue
-        pending.extend(result)
-        if len(pending) >= batch_size:
-            _flush(ledger, pending, report)
-    _flush(ledger, pending, report)
+    with collector_paused():
+        for line, row in rows:
+            report.rows += 1
+            if isinstance(row, str):
+                report.failed.append((line, row))
+                continue
+            try:
+                result = row_events(spec, apply_mapping(row, mapping or {}), now=ledger.clock())
+            except InvalidEvent as exc:
+                report.failed.append((line, f"{exc.field}: {exc}"))
+                continue
+            if isinstance(result, Skip):
+                report.skipped.append((line, result.reason))
+                continue
+            pending.extend(result)
+            if len(pending) >= batch_size:
+                _flush(ledger, pending, report)
+        _flush(ledger, pending, report)
     return report
+
+
+@contextmanager
+def collector_paused() -> Iterator[None]:
+    """Pause Python's cyclic garbage collector for the length of an import.
+
+    A batch keeps a few hundred thousand small objects alive (events, folds,
+    rows), none of them in reference cycles, so reference counting frees them;
+    the collector would walk them all again every few thousand allocations,
+    about a tenth of an import's time. The rest of the process keeps running:
+    only its cyclic garbage waits for the import to end.
+    """
+    paused = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if paused:
+            gc.enable()
 
 
 def _flush(ledger: Ledger, pending: list[NewEvent], report: ImportReport) -> None:
