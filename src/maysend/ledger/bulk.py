@@ -1,11 +1,16 @@
-"""Writing many rows inside the caller's transaction: COPY on PostgreSQL, else executemany.
+"""A batch's rows in and out in bulk, inside the caller's transaction.
 
-Rows are plain tuples in the table's column order, with times already in the
-form `StoreTimes.to_store` gives: the driver is used directly because per-value
-processing in the ORM layer costs more than the insert itself. On SQLite,
-times are written exactly as the `UTCDateTime` column type writes them (naive
-UTC text with microseconds and a four-digit year), so rows written here and
-rows written through SQLAlchemy compare and sort alike.
+Writing: binary COPY on PostgreSQL, executemany on SQLite, with upserts
+(`upsert_rows`) for tables kept current. Rows are plain tuples in the table's
+column order, times already in the form `StoreTimes.to_store` gives: the
+driver is used directly because per-value processing in the ORM layer costs
+more than the insert itself. On SQLite, times are written exactly as the
+`UTCDateTime` column type writes them (naive UTC text with microseconds and a
+four-digit year), so rows written here and rows written through SQLAlchemy
+compare and sort alike.
+
+Reading: `one_of` matches a column against a whole batch of keys bound as one
+value (read on SQLite by its JSON functions, built in since 3.38).
 """
 
 from __future__ import annotations

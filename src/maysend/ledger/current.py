@@ -1,9 +1,9 @@
 """The current-state table: the fold of all of a subject's events, kept for fast look-ups.
 
 It is rewritten in the same transaction as the events that change it, a whole
-batch at once: the batch's subjects have their rows read in one query per
-chunk, each subject's new events are folded in memory, and the changed rows
-are written back in one upsert. New events later than everything the subject
+batch at once: the rows of the batch's subjects are read in one query, each
+subject's new events are folded in memory with the ledger's own fold, and the
+changed rows are written back in one upsert. New events later than everything the subject
 has are applied as fold steps; a topic the subject has never had starts from a
 copy of its purpose-wide fold (which has seen exactly the events that topic
 sees). An event earlier than the subject's latest (history imported late), or
