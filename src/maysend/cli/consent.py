@@ -21,7 +21,7 @@ from maysend.cli.app import app, console, err_console, fail
 from maysend.errors import MaysendError
 from maysend.ledger import ConsentState, EventRef, EventType, Ledger
 from maysend.ledger.events import format_time
-from maysend.ledger.importers import formats, parse_mapping
+from maysend.ledger.importers import BATCH_SIZE, formats, parse_mapping
 from maysend.ledger.proof import ProofRecord, event_dict
 
 consent_app = typer.Typer(
@@ -101,7 +101,7 @@ def import_(
     mapping: Annotated[
         list[str] | None, typer.Option("--map", help="Rename a column: column=field")
     ] = None,
-    batch_size: Annotated[int, typer.Option(min=1, help="Events per transaction")] = 5_000,
+    batch_size: Annotated[int, typer.Option(min=1, help="Events per transaction")] = BATCH_SIZE,
     as_json: Json = False,
 ) -> None:
     """Import a file of events; bad rows are reported by line, good rows still imported."""
