@@ -8,6 +8,7 @@ send list built without consent data.
 
 from __future__ import annotations
 
+import json
 import shutil
 import tempfile
 from collections.abc import Callable
@@ -21,7 +22,7 @@ from maysend.errors import InputError, LedgerUnavailable
 from maysend.gate import duckdb_engine
 from maysend.gate.audience import AudienceColumns
 from maysend.gate.outcomes import fact_model
-from maysend.gate.plan import GatePlan
+from maysend.gate.plan import GatePlan, Step
 from maysend.gate.summary import Counts
 from maysend.ledger import Ledger
 from maysend.message import Message, load_message
@@ -30,7 +31,6 @@ from maysend.settings import LedgerSettings, PolicySettings
 
 OUTPUTS = ("send.parquet", "suppressed.parquet", "rejected.csv", "summary.json")
 ENGINES = ("duckdb", "spark")
-Step = Callable[[str], None]
 Classifier = Callable[[Message], Verdict]
 
 
@@ -175,8 +175,6 @@ def ledger_snapshot(request: GateRequest, at: datetime, work: Path) -> tuple[Pat
 
 
 def write_summary(report: GateReport, staging: Path) -> None:
-    import json
-
     (staging / "summary.json").write_text(json.dumps(report.to_dict(), indent=2) + "\n")
 
 

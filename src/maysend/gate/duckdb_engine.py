@@ -11,7 +11,6 @@ address form.
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -29,7 +28,7 @@ from maysend.gate.outcomes import (
     decide_combinations,
     outcome_schema,
 )
-from maysend.gate.plan import GatePlan
+from maysend.gate.plan import GatePlan, Step
 from maysend.gate.queries import (
     KEYED_SQL,
     REJECTED_SQL,
@@ -44,7 +43,6 @@ from maysend.gate.queries import (
 )
 from maysend.gate.summary import Counts, read_counts
 
-Step = Callable[[str], None]
 SLOW_BATCH = 50_000
 
 

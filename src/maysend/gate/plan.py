@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
@@ -11,6 +12,9 @@ from maysend.errors import InputError
 from maysend.gate.audience import AudienceColumns
 from maysend.gate.outcomes import FactModel
 from maysend.policy import MessageChecks, PolicyConfig
+
+Step = Callable[[str], None]
+"""Told the name of each long step as it starts (the CLI shows it as progress)."""
 
 
 @dataclass

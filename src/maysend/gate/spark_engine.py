@@ -44,7 +44,6 @@ import os
 import shutil
 import sys
 import tempfile
-from collections.abc import Callable
 from functools import cache
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -58,7 +57,7 @@ from maysend.gate.addresses import normalize_or_reason
 from maysend.gate.dialect import SPARK
 from maysend.gate.outcomes import SEND_COLUMNS, SUPPRESSED_COLUMNS, decide_combinations
 from maysend.gate.outcomes import outcome_schema as arrow_outcome_schema
-from maysend.gate.plan import GatePlan
+from maysend.gate.plan import GatePlan, Step
 from maysend.gate.queries import (
     KEYED_SQL,
     REJECTED_SQL,
@@ -77,7 +76,6 @@ from maysend.gate.summary import GROUPS_SQL, Counts, from_groups
 if TYPE_CHECKING:
     from pyspark.sql import DataFrame, SparkSession
 
-Step = Callable[[str], None]
 REJECTED_SCHEMA = pa.schema([("row", pa.int64()), ("value", pa.string()), ("reason", pa.string())])
 VIEWS = (
     *("audience", "broken", "normalised", "off_form", "checked", "slow", "valid"),
