@@ -33,15 +33,15 @@ from maysend.gate.queries import (
     KEYED_SQL,
     REJECTED_SQL,
     SLOW_SQL,
-    VALID_SQL,
+    combinations_sql,
     decided_sql,
     list_sql,
-    normalised_sql,
     off_form_sql,
     recipients_sql,
     state_filter,
+    valid_sql,
 )
-from maysend.gate.summary import Counts, read_counts
+from maysend.gate.summary import Counts, combination_groups, from_groups
 
 SLOW_BATCH = 50_000
 
@@ -67,10 +67,10 @@ def run(plan: GatePlan, staging: Path, step: Step) -> Counts:
         load_state(con, plan)
         facts(con, plan)
         step("deciding per combination of facts")
-        outcomes(con, plan)
+        groups = outcomes(con, plan)
         step("writing the send and suppression lists")
         write_outputs(con, staging)
-        return read_counts(con, broken_rows=len(broken))
+        return from_groups(groups, rejected_count(con) + len(broken))
     finally:
         con.close()
 
@@ -126,7 +126,6 @@ def load_parquet_audience(
 
 def normalise(con: duckdb.DuckDBPyConnection) -> None:
     """View `slow` (values off the common form, decided) and view `valid`."""
-    con.execute(f"CREATE TABLE normalised AS {normalised_sql(DUCKDB)}")
     con.execute(f"CREATE TABLE off_form AS {off_form_sql(DUCKDB)}")
     con.execute("CREATE TABLE checked (row BIGINT, addr VARCHAR, reason VARCHAR)")
     reader = con.cursor().sql("SELECT row, address FROM off_form WHERE reason IS NULL")
@@ -143,7 +142,12 @@ def normalise(con: duckdb.DuckDBPyConnection) -> None:
         con.execute("INSERT INTO checked SELECT * FROM checked_batch")
         con.unregister("checked_batch")
     con.execute(f"CREATE VIEW slow AS {SLOW_SQL}")
-    con.execute(f"CREATE VIEW valid AS {VALID_SQL}")
+    con.execute(f"CREATE VIEW valid AS {valid_sql(DUCKDB)}")
+
+
+def rejected_count(con: duckdb.DuckDBPyConnection) -> int:
+    row = con.execute("SELECT count(*) FROM slow WHERE addr IS NULL").fetchone()
+    return int(row[0]) if row else 0
 
 
 # -- ledger -----------------------------------------------------------------------------------
@@ -168,12 +172,14 @@ def facts(con: duckdb.DuckDBPyConnection, plan: GatePlan) -> None:
 # -- outcomes ---------------------------------------------------------------------------------
 
 
-def outcomes(con: duckdb.DuckDBPyConnection, plan: GatePlan) -> None:
+def outcomes(con: duckdb.DuckDBPyConnection, plan: GatePlan) -> list[tuple[Any, ...]]:
+    """Table `outcomes` and view `decided`; returns the counts per combination."""
     columns = plan.fact_model.columns
-    cols = ", ".join(columns)
-    combos = con.sql(f"SELECT DISTINCT {cols} FROM recipients").to_arrow_table()
+    found = con.sql(combinations_sql(columns)).to_arrow_table()
+    combos = found.select(list(columns))
+    counted = found.to_pylist()
     rows = decide_combinations(
-        combos.to_pylist(),
+        counted,
         model=plan.fact_model,
         checks=plan.checks,
         verdict=plan.verdict,
@@ -184,6 +190,7 @@ def outcomes(con: duckdb.DuckDBPyConnection, plan: GatePlan) -> None:
     con.execute("CREATE TABLE outcomes AS SELECT * FROM outcome_rows")
     con.unregister("outcome_rows")
     con.execute(f"CREATE VIEW decided AS {decided_sql(columns)}")
+    return combination_groups(counted, rows)
 
 
 # -- outputs ----------------------------------------------------------------------------------

@@ -25,12 +25,14 @@ from maysend.policy import (
     PolicyConfig,
     choose_jurisdiction,
     decide_facts,
+    recipient_country,
     required_windows,
 )
 from maysend.policy.rules import Window
 
 FACT_COLUMNS = (
     "country",
+    "ledger_country",
     "answered",
     "status",
     "confirmed",
@@ -102,7 +104,7 @@ def decide_combinations(
     choose = lru_cache(maxsize=None)(lambda country: choose_jurisdiction(country, config))
     out: list[dict[str, Any]] = []
     for row in rows:
-        choice = choose(row["country"])
+        choice = choose(recipient_country(row["country"], row["ledger_country"]))
         outcome = decide_facts(checks, verdict, choice, model.facts(row, choice, config), config)
         out.append(
             {

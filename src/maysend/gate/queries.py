@@ -4,14 +4,14 @@ Each engine provides the same named relations and runs these texts:
 
     audience(row, address, country)     one row per usable audience row
     broken(row, value, reason)          CSV lines that could not be split
-    normalised                          `normalised_sql`: every row, its address read once
-    off_form                            `OFF_FORM_SQL`: rows off the common address form
+    off_form                            `off_form_sql`: rows off the common address form
     checked(row, addr, reason)          `normalize_or_reason` of those `off_form` left open
     slow                                `SLOW_SQL`: every off-form row, decided
-    valid(row, addr, country)           every normalised address
+    valid(row, addr, country)           `valid_sql`: every usable row, its address normalised
     state                               the ledger snapshot's rows for the campaign
     keyed                               `KEYED_SQL`: its subjects filed as keyed hashes only
     recipients                          `recipients_sql`: one row per address, with facts
+    combinations                        `combinations_sql`: each distinct one, counted
     outcomes                            `gate.outcomes.decide_combinations`, one per combination
     decided                             `decided_sql`: recipients joined to their outcome
 
@@ -54,31 +54,29 @@ REJECTED_SQL = """
     UNION ALL SELECT row, value, reason FROM broken"""
 
 
-def normalised_sql(dialect: Dialect) -> str:
-    """Every audience row, the pattern tried once: `addr` the normalised address of a value in
-    the common form, else `address` the value as given (for `off_form`)."""
-    common = common_form_sql("address", dialect)
-    return f"""
-        SELECT row, country, CASE WHEN common THEN {normalized_common_sql("address", dialect)}
-                             END AS addr,
-               CASE WHEN common THEN NULL ELSE address END AS address
-        FROM (SELECT row, address, country, coalesce({common}, false) AS common FROM audience) a"""
-
-
 def off_form_sql(dialect: Dialect) -> str:
-    """Rows off the common form; blank ones and those without '@' are rejected here at once,
-    in the ledger's words, and only the rest (reason NULL) need `normalize_or_reason`."""
+    """Rows off the common address form; blank ones and those without '@' are rejected here at
+    once, in the ledger's words, and only the rest (reason NULL) need `normalize_or_reason`.
+
+    Nothing is materialised for the common rows: `valid_sql` reads them again and
+    normalises them on the way, which costs less than writing and reading them back."""
     blank = dialect.full_match("address", BLANK)
+    common = common_form_sql("address", dialect)
     return f"""
         SELECT row, address, country,
             CASE WHEN address IS NULL OR {blank} THEN {dialect.literal(EMPTY or "")}
                  WHEN NOT contains(address, '@') THEN {dialect.literal(NO_AT or "")} END AS reason
-        FROM normalised WHERE addr IS NULL"""
+        FROM audience WHERE NOT coalesce({common}, false)"""
 
 
-VALID_SQL = """
-    SELECT row, addr, country FROM normalised WHERE addr IS NOT NULL
-    UNION ALL SELECT row, addr, country FROM slow WHERE addr IS NOT NULL"""
+def valid_sql(dialect: Dialect) -> str:
+    """Every usable row and its normalised address: the common form normalised in SQL, the
+    rest as `normalize_or_reason` decided it."""
+    common = common_form_sql("address", dialect)
+    return f"""
+        SELECT row, {normalized_common_sql("address", dialect)} AS addr, country
+        FROM audience WHERE coalesce({common}, false)
+        UNION ALL SELECT row, addr, country FROM slow WHERE addr IS NOT NULL"""
 
 
 def status_sql(plan: GatePlan, dialect: Dialect) -> str:
@@ -146,14 +144,12 @@ def recipients_sql(plan: GatePlan, dialect: Dialect) -> str:
     """One row per distinct address (its first row, the copies folded in) with its facts.
 
     An address the ledger has no row for has status 'none' and every flag false.
+    `country` is the first row's as given ('' when none) and `ledger_country` the
+    ledger's: which one answers is decided once per combination, in Python
+    (`gate.outcomes`), not once per row.
     """
     ledger, source = ledger_join(plan, dialect)
-    blank = dialect.full_match("country", BLANK)
-    facts = [
-        f"CASE WHEN country IS NULL OR {blank} THEN ledger_country ELSE country END AS country",
-        "true AS answered",
-        "coalesce(status, 'none') AS status",
-    ]
+    facts = ["true AS answered", "coalesce(status, 'none') AS status"]
     facts += [f"coalesce({n}, false) AS {n}" for n in list(ledger_facts(plan, dialect))[1:]]
     return f"""
         WITH d AS (
@@ -164,9 +160,17 @@ def recipients_sql(plan: GatePlan, dialect: Dialect) -> str:
         ), j AS (
             SELECT d.addr, d.row, d.copies, d.country, {", ".join(ledger)} FROM {source}
         )
-        SELECT row, addr, copies,
-            {", ".join(facts)}
+        SELECT row, addr, copies, country, ledger_country, {", ".join(facts)}
         FROM j"""
+
+
+def combinations_sql(columns: tuple[str, ...]) -> str:
+    """Each distinct combination of facts, with its recipients and their extra copies."""
+    names = ", ".join(columns)
+    return (
+        f"SELECT {names}, count(*) AS recipients, sum(copies - 1) AS copies "
+        f"FROM recipients GROUP BY {names}"
+    )
 
 
 def decided_sql(columns: tuple[str, ...]) -> str:
@@ -189,13 +193,13 @@ __all__ = [
     "KEYED_SQL",
     "REJECTED_SQL",
     "SLOW_SQL",
-    "VALID_SQL",
+    "combinations_sql",
     "decided_sql",
     "ledger_facts",
     "list_sql",
-    "normalised_sql",
     "off_form_sql",
     "recipients_sql",
     "state_filter",
     "status_sql",
+    "valid_sql",
 ]

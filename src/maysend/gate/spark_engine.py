@@ -46,7 +46,7 @@ import sys
 import tempfile
 from functools import cache
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import duckdb
 import pyarrow as pa
@@ -62,23 +62,23 @@ from maysend.gate.queries import (
     KEYED_SQL,
     REJECTED_SQL,
     SLOW_SQL,
-    VALID_SQL,
+    combinations_sql,
     decided_sql,
     list_sql,
-    normalised_sql,
     off_form_sql,
     recipients_sql,
     state_filter,
+    valid_sql,
 )
 from maysend.gate.spark_audience import load_audience
-from maysend.gate.summary import GROUPS_SQL, Counts, from_groups
+from maysend.gate.summary import Counts, combination_groups, from_groups
 
 if TYPE_CHECKING:
     from pyspark.sql import DataFrame, SparkSession
 
 REJECTED_SCHEMA = pa.schema([("row", pa.int64()), ("value", pa.string()), ("reason", pa.string())])
 VIEWS = (
-    *("audience", "broken", "normalised", "off_form", "checked", "slow", "valid"),
+    *("audience", "broken", "off_form", "checked", "slow", "valid"),
     *("state", "keyed", "recipients", "outcomes", "decided"),
 )
 LOCAL_CONF = {
@@ -154,10 +154,11 @@ def run(plan: GatePlan, staging: Path, step: Step) -> Counts:
         cached.append(load_state(spark, plan))
         cached.append(_view(spark.sql(recipients_sql(plan, SPARK)), "recipients").persist())
         step("deciding per combination of facts")
-        cached.append(outcomes(spark, plan))
+        decided, groups = outcomes(spark, plan)
+        cached.append(decided)
         step("writing the send and suppression lists")
         rejected = write_outputs(spark, staging, scratch)
-        return read_counts(spark, rejected)
+        return from_groups(groups, rejected)
     finally:
         for frame in cached:
             frame.unpersist()
@@ -182,15 +183,14 @@ def normalise(spark: SparkSession) -> list[DataFrame]:
         "normalize_or_reason",
         udf(normalize_or_reason, "struct<addr:string, reason:string>", useArrow=False),
     )
-    normalised = _view(spark.sql(normalised_sql(SPARK)).persist(), "normalised")
     off_form = _view(spark.sql(off_form_sql(SPARK)).persist(), "off_form")
     checked = spark.sql(
         """SELECT row, n.addr AS addr, n.reason AS reason FROM (
                SELECT row, normalize_or_reason(address) AS n FROM off_form WHERE reason IS NULL)"""
     )
-    frames = [normalised, off_form, _view(checked.persist(), "checked")]
+    frames = [off_form, _view(checked.persist(), "checked")]
     frames.append(_view(spark.sql(SLOW_SQL).persist(), "slow"))
-    _view(spark.sql(VALID_SQL), "valid")
+    _view(spark.sql(valid_sql(SPARK)), "valid")
     return frames
 
 
@@ -205,21 +205,25 @@ def load_state(spark: SparkSession, plan: GatePlan) -> DataFrame:
     return keyed
 
 
-def outcomes(spark: SparkSession, plan: GatePlan) -> DataFrame:
-    """Ask the policy once per distinct combination of facts; view `decided`."""
+def outcomes(spark: SparkSession, plan: GatePlan) -> tuple[DataFrame, list[tuple[Any, ...]]]:
+    """Ask the policy once per distinct combination of facts; view `decided`, and the counts
+    per combination."""
     columns = plan.fact_model.columns
-    combos = spark.sql(f"SELECT DISTINCT {', '.join(columns)} FROM recipients")
+    found = spark.sql(combinations_sql(columns))
+    counted = [row.asDict() for row in found.collect()]
     rows = decide_combinations(
-        [row.asDict() for row in combos.collect()],
+        counted,
         model=plan.fact_model,
         checks=plan.checks,
         verdict=plan.verdict,
         config=plan.config,
     )
-    facts = pa.schema([(f.name, _arrow_type(f.dataType.simpleString())) for f in combos.schema])
+    types = {f.name: f.dataType.simpleString() for f in found.schema}
+    facts = pa.schema([(c, _arrow_type(types[c])) for c in columns])
     table = pa.Table.from_pylist(rows, schema=arrow_outcome_schema(facts))
     _view(spark.createDataFrame(table), "outcomes")
-    return _view(spark.sql(decided_sql(columns)), "decided").persist()
+    decided = _view(spark.sql(decided_sql(columns)), "decided").persist()
+    return decided, combination_groups(counted, rows)
 
 
 def _arrow_type(spark_type: str) -> pa.DataType:
@@ -264,11 +268,6 @@ def consolidate(parts: Path, target: Path, schema: pa.Schema) -> None:
             for batch in pq.ParquetFile(part).iter_batches():
                 table = pa.Table.from_batches([batch]).select(schema.names)
                 writer.write_table(table.cast(schema))
-
-
-def read_counts(spark: SparkSession, rejected: int) -> Counts:
-    """The counts `summary.read_counts` gives, in one pass over `decided`."""
-    return from_groups([tuple(g) for g in spark.sql(GROUPS_SQL).collect()], rejected)
 
 
 __all__ = ["consolidate", "run", "spark_session"]

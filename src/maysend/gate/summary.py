@@ -2,10 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
-
-import duckdb
 
 
 @dataclass(frozen=True, slots=True)
@@ -32,21 +31,20 @@ class Counts:
         }
 
 
-GROUPS_SQL = (
-    "SELECT action, reason_code, jurisdiction, count(*), sum(copies - 1) FROM decided "
-    "GROUP BY action, reason_code, jurisdiction"
-)
-"""One pass over `decided` (both engines): recipients and copies by outcome."""
-
-
-def read_counts(con: duckdb.DuckDBPyConnection, *, broken_rows: int) -> Counts:
-    """Count from the engine's `slow` and `decided` relations."""
-    rejected = _scalar(con, "SELECT count(*) FROM slow WHERE addr IS NULL") + broken_rows
-    return from_groups(con.execute(GROUPS_SQL).fetchall(), rejected)
+def combination_groups(
+    combinations: Sequence[Mapping[str, Any]], outcomes: Sequence[Mapping[str, Any]]
+) -> list[tuple[Any, ...]]:
+    """(action, reason, jurisdiction, recipients, copies) per combination of facts: the counts
+    come from the pass that found the combinations, so no pass over the recipients is added."""
+    return [
+        (o["action"], o["reason_code"], o["jurisdiction"], c["recipients"], c["copies"])
+        for c, o in zip(combinations, outcomes, strict=True)
+    ]
 
 
 def from_groups(groups: list[tuple[Any, ...]], rejected: int) -> Counts:
-    """Counts from GROUPS_SQL's rows: every audience row was rejected, a copy, or a recipient."""
+    """Counts from (action, reason, jurisdiction, recipients, copies) groups: every audience row
+    was rejected, a copy, or a recipient."""
     recipients = sum(int(g[3]) for g in groups)
     duplicates = sum(int(g[4] or 0) for g in groups)
     rows = recipients + duplicates + rejected
@@ -70,8 +68,3 @@ def tally(
         per = by_jurisdiction.setdefault(jurisdiction or "none", {})
         per[action] = per.get(action, 0) + n
     return Counts(rows, rejected, duplicates, recipients, by_action, by_reason, by_jurisdiction)
-
-
-def _scalar(con: duckdb.DuckDBPyConnection, sql: str) -> int:
-    row = con.execute(sql).fetchone()
-    return int(row[0]) if row and row[0] is not None else 0

@@ -84,7 +84,12 @@ from maysend.policy.checks import CHECKS, MessageChecks, check_message
 from maysend.policy.config import PolicyConfig, SimilarProducts, load_policy
 from maysend.policy.decide import decide, hold_decision
 from maysend.policy.facts import OPT_OUT_STATUS, ConsentFacts, consent_facts, required_windows
-from maysend.policy.jurisdiction import Basis, JurisdictionChoice, choose_jurisdiction
+from maysend.policy.jurisdiction import (
+    Basis,
+    JurisdictionChoice,
+    choose_jurisdiction,
+    recipient_country,
+)
 from maysend.policy.model import (
     Action,
     Decision,
@@ -126,5 +131,6 @@ __all__ = [
     "hold_decision",
     "load_policy",
     "reason_codes",
+    "recipient_country",
     "required_windows",
 ]

@@ -18,7 +18,7 @@ from maysend.message.model import Message
 from maysend.policy.checks import check_message
 from maysend.policy.config import PolicyConfig
 from maysend.policy.facts import aware, consent_facts, on_or_before, require_aware
-from maysend.policy.jurisdiction import JurisdictionChoice, choose_jurisdiction
+from maysend.policy.jurisdiction import JurisdictionChoice, choose_jurisdiction, recipient_country
 from maysend.policy.model import Action, Decision, Reason, Recipient, Step
 from maysend.policy.outcome import decide_facts, hold
 
@@ -124,10 +124,8 @@ def reason(step: Step, context: Context) -> Reason:
 
 def choose(recipient: Recipient, config: PolicyConfig) -> JurisdictionChoice:
     """The recipient's own country first, else the country the ledger knows."""
-    country = recipient.country
-    if not (country or "").strip() and recipient.state is not None:
-        country = recipient.state.country
-    return choose_jurisdiction(country, config)
+    known = recipient.state.country if recipient.state is not None else None
+    return choose_jurisdiction(recipient_country(recipient.country, known), config)
 
 
 def decide(

@@ -50,6 +50,14 @@ def fallback(config: PolicyConfig, country: str | None) -> JurisdictionChoice:
     return JurisdictionChoice(config.default, Basis.DEFAULT, country)
 
 
+def recipient_country(given: str | None, known: str | None) -> str | None:
+    """The country the recipient's own record gives, else the one the ledger knows.
+
+    One definition for `decide` and for the batch gate, which asks it once per
+    combination of facts rather than once per recipient."""
+    return given if given is not None and given.strip() else known
+
+
 def choose_jurisdiction(country: str | None, config: PolicyConfig) -> JurisdictionChoice:
     """The recipient's country (audience column, else the ledger's) decides, else the default."""
     code = normalise_country(country, config)
