@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import json
 from collections.abc import Callable
 from datetime import UTC, datetime
@@ -14,8 +15,11 @@ from sqlalchemy.exc import DBAPIError
 
 from maysend.ledger import Ledger, new_event
 from maysend.ledger.chain import link
-from maysend.ledger.events import canonical_json, format_time
+from maysend.ledger.events import NewEvent, canonical_json, format_time
+from maysend.ledger.keys import Keyring
 from maysend.ledger.schema import events
+from maysend.ledger.state import EventType
+from maysend.ledger.write import _chain, identity_values, prepare
 
 ADDR = "chain@example.net"
 
@@ -146,3 +150,35 @@ def test_appended_hashes_match_the_stored_rows(ledger: Ledger) -> None:
         rows = connection.execute(sa.select(events).order_by(events.c.id)).mappings().all()
     assert [link(row, row["prev_hash"]) for row in rows] == [e.hash for e in stored]
     assert [row["hash"] for row in rows] == [e.hash for e in stored]
+
+
+TEXTS = st.none() | st.text(max_size=30)  # quotes, backslashes, controls, non-ASCII
+
+
+@settings(max_examples=200, deadline=None)
+@given(TEXTS, TEXTS, TEXTS, st.booleans(), st.text(min_size=1, max_size=20))
+def test_spliced_identity_and_chain_text_are_canonical_json(
+    topic: str | None, notice: str | None, product: str | None, refusal: bool, source: str
+) -> None:
+    """`prepare` and `_chain` build hashed text from per-value spellings: it must be
+    exactly `canonical_json` of the value lists, or keys and hashes would drift."""
+    keyring = Keyring("k" * 64, hash_only=False)
+    event = NewEvent(
+        ADDR,
+        EventType.PURCHASE,
+        datetime(2024, 5, 6, 7, 8, 9, 123456, tzinfo=UTC),
+        topic=topic,
+        source=source,
+        country="DE",
+        notice=notice,
+        product=product,
+        refusal_offered=refusal,
+        evidence={"ip": "192.0.2.1", "ua": 'Mozilla "x" \u00e9'},
+    )
+    prepared = prepare(event, keyring)
+    identity = canonical_json(identity_values(prepared))
+    assert prepared.idempotency_key == hashlib.sha256(identity.encode()).hexdigest()
+    now = datetime(2024, 6, 1, tzinfo=UTC)
+    (stored,) = _chain([prepared], 41, "p" * 64, now)
+    row = stored._asdict() | {"notice_version": stored.notice, "type": stored.type.value}
+    assert stored.hash == link(row, "p" * 64)

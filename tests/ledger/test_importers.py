@@ -4,16 +4,21 @@ from __future__ import annotations
 
 import gc
 import json
+from collections.abc import Sequence
 from pathlib import Path
 
 import pytest
+import sqlalchemy as sa
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from maysend.errors import InputError
+from maysend.errors import InputError, LedgerUnavailable
 from maysend.ledger import Ledger, Status
+from maysend.ledger.events import StoredEvent
 from maysend.ledger.importers import formats, parse_mapping
 from maysend.ledger.importers.formats import field_values
+from maysend.ledger.schema import events
+from maysend.ledger.write import Prepared
 
 NATIVE_CSV = """\
 address,event,at,channel,topic,country,source,notice,product,refusal_offered,evidence
@@ -227,3 +232,59 @@ def test_import_leaves_the_garbage_collector_as_it_found_it(ledger: Ledger, tmp_
         assert not gc.isenabled()
     finally:
         gc.enable()
+
+
+def _many(tmp_path: Path, rows: int, tail: bytes = b"") -> Path:
+    lines = ["address,event,at"] + [
+        f"p{i}@example.com,consent,2024-01-01T00:{i // 60 % 60:02d}:{i % 60:02d}Z"
+        for i in range(rows)
+    ]
+    path = tmp_path / "many.csv"
+    path.write_bytes(("\n".join(lines) + "\n").encode() + tail)
+    return path
+
+
+def _ids(ledger: Ledger) -> list[int]:
+    with ledger.engine.connect() as connection:
+        return list(connection.execute(sa.select(events.c.id).order_by(events.c.id)).scalars())
+
+
+def test_a_failing_batch_stops_the_import_after_the_batches_before_it(
+    ledger: Ledger, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Batches are written while the next is read: a batch that fails leaves the ones
+    before it committed, none after it, and the import can simply be run again."""
+    path = _many(tmp_path, 100)
+    original = ledger.record_prepared
+    calls = 0
+
+    def third_fails(prepared: Sequence[Prepared]) -> list[StoredEvent]:
+        nonlocal calls
+        calls += 1
+        if calls == 3:
+            raise LedgerUnavailable("store went away")
+        return original(prepared)
+
+    monkeypatch.setattr(ledger, "record_prepared", third_fails)
+    with pytest.raises(LedgerUnavailable):
+        ledger.import_file(path, batch_size=10)
+    assert _ids(ledger) == list(range(1, 21))
+    assert calls == 3  # nothing was written after the failure
+    monkeypatch.undo()
+    report = ledger.import_file(path, batch_size=10)
+    assert (report.imported, report.duplicates, report.batches) == (80, 20, 10)
+    assert _ids(ledger) == list(range(1, 101))
+    assert ledger.verify().intact
+
+
+def test_batches_handed_over_before_a_read_error_are_committed(
+    ledger: Ledger, tmp_path: Path
+) -> None:
+    path = _many(tmp_path, 3_000, tail=b"\xff\xfe not UTF-8\n")
+    with pytest.raises(InputError):
+        ledger.import_file(path, batch_size=100)
+    stored = _ids(ledger)
+    assert stored == list(range(1, len(stored) + 1))
+    assert len(stored) % 100 == 0
+    assert len(stored) >= 2_000
+    assert ledger.verify().intact

@@ -18,7 +18,7 @@ def main() -> None:
         print(f"ok {stored.id}", flush=True)
         time.sleep(60)
     elif mode == "import-slowly":
-        original = ledger.record_events
+        original = ledger.record_prepared
 
         def announce(batch):  # type: ignore[no-untyped-def]
             stored = original(batch)
@@ -26,7 +26,7 @@ def main() -> None:
             time.sleep(0.05)  # leave the parent time to kill us mid-import
             return stored
 
-        ledger.record_events = announce  # type: ignore[method-assign]
+        ledger.record_prepared = announce  # type: ignore[method-assign]
         ledger.import_file(sys.argv[3], batch_size=int(sys.argv[4]))
         print("done", flush=True)
     elif mode == "write-many":

@@ -12,7 +12,6 @@ between an audience and a ledger export lines up exactly.
 
 from __future__ import annotations
 
-import hashlib
 import hmac
 import re
 import unicodedata
@@ -53,7 +52,7 @@ def subject_key(address: str, secret: str) -> str:
 
 def keyed(normalized: str, secret: str) -> str:
     """`subject_key` for an address that is already normalised (the import hot path)."""
-    return hmac.new(secret.encode("utf-8"), normalized.encode("utf-8"), hashlib.sha256).hexdigest()
+    return hmac.digest(secret.encode(), normalized.encode(), "sha256").hex()  # one C call
 
 
 def _check_local(local: str, whole: str) -> None:

@@ -17,7 +17,7 @@ opt-in turn CONSENTED without a confirmation into PENDING.
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
 from dataclasses import replace
 from datetime import datetime
 from typing import Any
@@ -52,13 +52,18 @@ def update_current(
     connection: sa.Connection,
     stored: Sequence[StoredEvent],
     times: StoreTimes | None = None,
+    new_subjects: Collection[str] = (),
 ) -> None:
-    """Bring current_state in line with newly appended events (`times`: the transaction's)."""
+    """Bring current_state in line with newly appended events (`times`: the transaction's).
+
+    `new_subjects` had no events before these, so they have no rows to read.
+    """
     times = times or StoreTimes.of(connection)
     by_subject: dict[str, list[StoredEvent]] = defaultdict(list)
     for event in stored:
         by_subject[event.subject].append(event)
-    existing = load_folds(connection, sorted(by_subject), times)
+    known = sorted(s for s in by_subject if s not in new_subjects)
+    existing = load_folds(connection, known, times) if known else {}
     refold: list[str] = []
     result: dict[str, dict[Key, KeyFold]] = {}
     for subject, new in by_subject.items():

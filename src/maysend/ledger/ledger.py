@@ -39,7 +39,7 @@ from maysend.ledger.proof import Notice, ProofRecord, build_proof
 from maysend.ledger.read import load_events, subject_history
 from maysend.ledger.schema import chain_head, notices
 from maysend.ledger.state import ConsentState, EventType
-from maysend.ledger.write import append, prepare, prepare_batch
+from maysend.ledger.write import Prepared, append, prepare, prepare_batch
 from maysend.settings import LedgerSettings
 
 if TYPE_CHECKING:
@@ -113,7 +113,14 @@ class Ledger:
 
     def record_events(self, batch: Sequence[NewEvent]) -> list[StoredEvent]:
         """Store validated events in one transaction; return those that were new."""
-        prepared = prepare_batch(batch, self.keyring)
+        return self.record_prepared(prepare_batch(batch, self.keyring))
+
+    def record_prepared(self, prepared: Sequence[Prepared]) -> list[StoredEvent]:
+        """Store events `prepare_batch`ed with this ledger's keyring in one transaction.
+
+        Preparing needs no lock, so an import prepares the next batch while
+        this one is written.
+        """
         if not prepared:
             return []
         with guarded(self.url), write_transaction(self.engine) as connection:

@@ -12,12 +12,13 @@ from __future__ import annotations
 import hashlib
 from collections.abc import Callable, Iterable, Sequence
 from datetime import datetime
+from json.encoder import encode_basestring as _json_string  # what canonical_json uses
 from typing import Any, NamedTuple
 
 import sqlalchemy as sa
 
 from maysend.ledger.bulk import Row, StoreTimes, insert_rows, one_of
-from maysend.ledger.chain import digest, link_values
+from maysend.ledger.chain import digest
 from maysend.ledger.current import update_current
 from maysend.ledger.events import NewEvent, StoredEvent, canonical_json, format_time
 from maysend.ledger.keys import Keyring
@@ -26,7 +27,13 @@ from maysend.ledger.state import EventType
 
 
 class Prepared(NamedTuple):
-    """A validated event with everything computed that does not need the lock."""
+    """A validated event with everything computed that does not need the lock.
+
+    `head` and `tail` are the canonical JSON of the event's CHAINED values on
+    either side of `recorded_at` (without the id before, with the idempotency
+    key after): under the lock only the id, the recording time and the previous
+    hash are left to splice in, so hashing an event costs one sha256.
+    """
 
     event: NewEvent
     subject: str
@@ -34,32 +41,60 @@ class Prepared(NamedTuple):
     evidence_text: str | None
     evidence_digest: str | None
     idempotency_key: str
+    head: str  # subject .. occurred_at, comma-separated JSON
+    tail: str  # source .. idempotency_key, comma-separated JSON, with the closing bracket
+
+
+def json_value(value: str | bool | None) -> str:
+    """One value as `canonical_json` spells it inside a list (strings, booleans, null)."""
+    if value is None:
+        return "null"
+    if value is True:
+        return "true"
+    if value is False:
+        return "false"
+    return _json_string(value)
 
 
 def prepare(event: NewEvent, keyring: Keyring, subject: str | None = None) -> Prepared:
-    """Key the subject (unless `subject` is its key already) and compute the idempotency key."""
+    """Key the subject (unless `subject` is its key already) and compute the idempotency key.
+
+    The idempotency key hashes the canonical JSON of the event's identity
+    (`_identity` order); the text is put together from per-value spellings,
+    equal to `canonical_json` of the list (a test holds them equal).
+    """
     subject = subject or keyring.key(event.address)
     occurred = format_time(event.occurred_at)
     text = canonical_json(event.evidence) if event.evidence is not None else None
     ev_digest = digest(text) if text is not None else None
-    identity = canonical_json(
-        [
-            subject,
-            event.channel,
-            event.purpose,
-            event.topic,
-            event.type.value,
-            occurred,
-            event.source,
-            event.country,
-            event.notice,
-            event.product,
-            event.refusal_offered,
-            ev_digest,
-        ]
+    js = json_value
+    head = f"{js(subject)},{js(event.channel)},{js(event.purpose)},{js(event.topic)}," + (
+        f"{js(event.type.value)},{js(occurred)}"
     )
-    key = hashlib.sha256(identity.encode("utf-8")).hexdigest()
-    return Prepared(event, subject, occurred, text, ev_digest, key)
+    middle = f"{js(event.source)},{js(event.country)},{js(event.notice)},{js(event.product)}," + (
+        f"{js(event.refusal_offered)},{js(ev_digest)}"
+    )
+    key = hashlib.sha256(f"[{head},{middle}]".encode()).hexdigest()
+    return Prepared(event, subject, occurred, text, ev_digest, key, head, f'{middle},"{key}"]')
+
+
+def identity_values(p: Prepared) -> list[Any]:
+    """What the idempotency key of `p` is the hash of (the canonical JSON of this list)."""
+    e = p.event
+    return [
+        p.subject,
+        e.channel,
+        e.purpose,
+        e.topic,
+        e.type.value,
+        p.occurred_text,
+        e.source,
+        e.country,
+        e.notice,
+        e.product,
+        e.refusal_offered,
+        p.evidence_digest,
+    ]
 
 
 def prepare_batch(batch: Iterable[NewEvent], keyring: Keyring) -> list[Prepared]:
@@ -91,7 +126,7 @@ def append(
     if not fresh:
         return []
     stored = _chain(fresh, last_id, last_hash, now)
-    erased_at = _subjects(connection, fresh, keyring)
+    erased_at, new_subjects = _subjects(connection, fresh, keyring)
     times = StoreTimes.of(connection)
     insert_rows(connection, events, _event_rows(stored, times.to_store))
     bodies = [
@@ -108,7 +143,7 @@ def append(
     _erase(
         connection, {s.subject: erased_at[s.subject] for s in stored if s.type is EventType.ERASE}
     )
-    update_current(connection, stored, times)
+    update_current(connection, stored, times, new_subjects)
     return stored
 
 
@@ -130,30 +165,19 @@ def _unseen(connection: sa.Connection, batch: Sequence[Prepared]) -> list[Prepar
 
 
 def _chain(fresh: Sequence[Prepared], last_id: int, prev: str, now: datetime) -> list[StoredEvent]:
-    """Number and hash the events in order, each hash over its content and the previous hash."""
-    recorded = format_time(now)
+    """Number and hash the events in order, each hash over its content and the previous hash.
+
+    The text hashed is `canonical_json` of the CHAINED values followed by the
+    previous hash (`chain.link_values`), spliced from `Prepared.head`/`tail`.
+    """
+    recorded = json_value(format_time(now))
+    sha256 = hashlib.sha256
     stored: list[StoredEvent] = []
+    append_stored = stored.append
     for event_id, p in enumerate(fresh, start=last_id + 1):
         e = p.event
-        values = [  # in CHAINED order
-            event_id,
-            p.subject,
-            e.channel,
-            e.purpose,
-            e.topic,
-            e.type.value,
-            p.occurred_text,
-            recorded,
-            e.source,
-            e.country,
-            e.notice,
-            e.product,
-            e.refusal_offered,
-            p.evidence_digest,
-            p.idempotency_key,
-        ]
-        event_hash = link_values(values, prev)
-        stored.append(
+        event_hash = sha256(f"[{event_id},{p.head},{recorded},{p.tail}{prev}".encode()).hexdigest()
+        append_stored(
             StoredEvent(
                 event_id,
                 p.subject,
@@ -208,10 +232,12 @@ def _event_rows(stored: Sequence[StoredEvent], time: Callable[[datetime], Any]) 
 
 def _subjects(
     connection: sa.Connection, fresh: Sequence[Prepared], keyring: Keyring
-) -> dict[str, datetime | None]:
-    """Register new subjects (with their address unless hash-only); return erasure times.
+) -> tuple[dict[str, datetime | None], set[str]]:
+    """Register new subjects (with their address unless hash-only).
 
-    Keys are looked up and added in key order (see `write_folds`).
+    Return each subject's erasure time, and the subjects that are new (they
+    have no events yet, hence no current-state rows to read). Keys are looked
+    up and added in key order (see `write_folds`).
     """
     wanted = {p.subject: p.event.address for p in fresh}
     keys = sorted(wanted)
@@ -221,8 +247,10 @@ def _subjects(
         )
     )
     erased: dict[str, datetime | None] = dict(rows.all())
-    new = [(k, None if keyring.hash_only else wanted[k], None) for k in keys if k not in erased]
-    insert_rows(connection, subjects, new)
+    unknown = [k for k in keys if k not in erased]
+    insert_rows(
+        connection, subjects, [(k, None if keyring.hash_only else wanted[k], None) for k in unknown]
+    )
     result = {k: erased.get(k) for k in keys}
     for p in fresh:
         if p.event.type is EventType.ERASE:
@@ -230,7 +258,7 @@ def _subjects(
             result[p.subject] = (
                 max(previous, p.event.occurred_at) if previous else p.event.occurred_at
             )
-    return result
+    return result, set(unknown)
 
 
 def _erase(connection: sa.Connection, erasures: dict[str, datetime | None]) -> None:
@@ -248,4 +276,4 @@ def _erase(connection: sa.Connection, erasures: dict[str, datetime | None]) -> N
         )
 
 
-__all__ = ["Prepared", "append", "prepare", "prepare_batch"]
+__all__ = ["Prepared", "append", "identity_values", "json_value", "prepare", "prepare_batch"]

@@ -2,7 +2,8 @@
 
 Each batch is one transaction, and events carry an idempotency key over their
 content, so an import that was killed leaves whole batches behind and running
-it again stores only what is missing.
+it again stores only what is missing. Batches are written on a thread of their
+own while the next one is read (`pipeline.BatchWriter`).
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ from typing import TYPE_CHECKING
 from maysend.errors import InvalidEvent
 from maysend.ledger.events import NewEvent
 from maysend.ledger.importers.formats import Skip, get_format, row_events
+from maysend.ledger.importers.pipeline import BatchWriter
 from maysend.ledger.importers.tabular import Row, apply_mapping, read_rows
 
 if TYPE_CHECKING:
@@ -52,7 +54,14 @@ def import_rows(
     spec = get_format(format)
     report = ImportReport()
     pending: list[NewEvent] = []
-    with collector_paused():
+
+    def committed(events: int, stored: int) -> None:
+        report.events += events
+        report.imported += stored
+        report.duplicates += events - stored
+        report.batches += 1
+
+    with collector_paused(), BatchWriter(ledger, committed) as writer:
         for line, row in rows:
             report.rows += 1
             if isinstance(row, str):
@@ -68,8 +77,9 @@ def import_rows(
                 continue
             pending.extend(result)
             if len(pending) >= batch_size:
-                _flush(ledger, pending, report)
-        _flush(ledger, pending, report)
+                writer.put(pending)
+                pending = []
+        writer.put(pending)
     return report
 
 
@@ -90,17 +100,6 @@ def collector_paused() -> Iterator[None]:
     finally:
         if paused:
             gc.enable()
-
-
-def _flush(ledger: Ledger, pending: list[NewEvent], report: ImportReport) -> None:
-    if not pending:
-        return
-    stored = ledger.record_events(pending)
-    report.events += len(pending)
-    report.imported += len(stored)
-    report.duplicates += len(pending) - len(stored)
-    report.batches += 1
-    pending.clear()
 
 
 def import_file(
