@@ -71,8 +71,8 @@ def update_current(
         folds = existing.get(subject)
         if folds is None:
             result[subject] = fold_fresh(new)
-        elif _extend(folds, new):
-            result[subject] = folds
+        elif (changed := _extend(folds, new)) is not None:
+            result[subject] = changed
         else:
             refold.append(subject)
     for subject, history in load_events(connection, refold).items():
@@ -80,20 +80,24 @@ def update_current(
     write_folds(connection, result, times)
 
 
-def _extend(folds: dict[Key, KeyFold], new: list[StoredEvent]) -> bool:
-    """Step `folds` through `new` if it all comes after them; False if a refold is needed."""
+def _extend(folds: dict[Key, KeyFold], new: list[StoredEvent]) -> dict[Key, KeyFold] | None:
+    """Step `folds` through `new` if it all comes after them; None if a refold is needed.
+
+    Returns the folds that changed (the others' rows need no rewriting: an
+    event on one topic leaves the purpose-wide row as it was).
+    """
     latest = max(f.last_position for f in folds.values() if f.last_position is not None)
     if new[0].position <= latest:
-        return False
+        return None
     opened: dict[Key, KeyFold] = {}
     for key in {event_key(e) for e in new}.difference(folds):
         start = _open_topic(folds, key)
         if start is None:
-            return False
+            return None
         opened[key] = start
     folds.update(opened)
-    _step(folds, new)
-    return True
+    stepped = _step(folds, new)
+    return {key: folds[key] for key in stepped}
 
 
 def _open_topic(folds: Mapping[Key, KeyFold], key: Key) -> KeyFold | None:
@@ -108,11 +112,15 @@ def _open_topic(folds: Mapping[Key, KeyFold], key: Key) -> KeyFold | None:
     return replace(whole) if whole is not None else None
 
 
-def _step(folds: dict[Key, KeyFold], new: Iterable[StoredEvent]) -> None:
+def _step(folds: dict[Key, KeyFold], new: Iterable[StoredEvent]) -> set[Key]:
+    """Apply each event to the folds it bears on; return the keys of those applied to."""
+    stepped: set[Key] = set()
     for event in new:
-        for (channel, purpose, topic), fold in folds.items():
-            if applies_to(event, channel, purpose, topic):
+        for key, fold in folds.items():
+            if applies_to(event, *key):
                 fold.apply(event)
+                stepped.add(key)
+    return stepped
 
 
 def fold_fresh(history: Sequence[StoredEvent]) -> dict[Key, KeyFold]:
@@ -157,10 +165,7 @@ def write_folds(
     upsert_rows(connection, current_state, rows)
 
 
-def _ref_values(ref: EventRef | None, time: Callable[[datetime], Any]) -> tuple[Any, Any, Any]:
-    if ref is None:
-        return (None, None, None)
-    return (ref.event_id, time(ref.occurred_at), ref.source)
+_NO_REF = (None, None, None)
 
 
 def fold_to_row(subject: str, key: Key, fold: KeyFold, time: Callable[[datetime], Any]) -> Row:
@@ -168,22 +173,32 @@ def fold_to_row(subject: str, key: Key, fold: KeyFold, time: Callable[[datetime]
     channel, purpose, topic = key
     assert fold.last_position is not None
     last_at, last_prec, last_id = fold.last_position
+    consent, confirmed, opt_out, inquiry = (
+        fold.consent,
+        fold.confirmed,
+        fold.opt_out,
+        fold.last_inquiry,
+    )
     purchase = fold.last_purchase
-    opt_out = fold.opt_out
+    bought = purchase.event if purchase else None
     return (
         subject,
         channel,
         purpose,
         topic or "",
         fold.status(False).value,
-        *_ref_values(fold.consent, time),
-        *_ref_values(fold.confirmed, time),
-        *_ref_values(opt_out, time),
+        *((consent.event_id, time(consent.occurred_at), consent.source) if consent else _NO_REF),
+        *(
+            (confirmed.event_id, time(confirmed.occurred_at), confirmed.source)
+            if confirmed
+            else _NO_REF
+        ),
+        *((opt_out.event_id, time(opt_out.occurred_at), opt_out.source) if opt_out else _NO_REF),
         opt_out.type.value if opt_out else None,
-        *_ref_values(purchase.event if purchase else None, time),
+        *((bought.event_id, time(bought.occurred_at), bought.source) if bought else _NO_REF),
         purchase.product if purchase else None,
         purchase.refusal_offered if purchase else None,
-        *_ref_values(fold.last_inquiry, time),
+        *((inquiry.event_id, time(inquiry.occurred_at), inquiry.source) if inquiry else _NO_REF),
         fold.country,
         time(last_at),
         last_prec,
