@@ -16,7 +16,7 @@ value (read on SQLite by its JSON functions, built in since 3.38).
 from __future__ import annotations
 
 import json
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from datetime import UTC, datetime
 from functools import cache
 from typing import Any, cast
@@ -41,20 +41,16 @@ class StoreTimes:
 
     def __init__(self, dialect: str) -> None:
         self._text = dialect == "sqlite"
-        self._spelled: dict[datetime, str] = {}
+        self._spelled = _Spellings()
+        # The value `insert_rows` and `upsert_rows` take for a time: on SQLite the look-up
+        # itself (one C call once a time is spelled), on PostgreSQL the datetime as it is.
+        self.to_store: Callable[[datetime], Any] = (
+            self._spelled.__getitem__ if self._text else _as_is
+        )
 
     @classmethod
     def of(cls, connection: sa.Connection) -> StoreTimes:
         return cls(connection.dialect.name)
-
-    def to_store(self, moment: datetime) -> Any:
-        """The value `insert_rows` and `upsert_rows` take for `moment`."""
-        if not self._text:
-            return moment
-        text = self._spelled.get(moment)
-        if text is None:
-            text = self._spelled[moment] = sqlite_time(moment)
-        return text
 
     def from_store(self, value: Any) -> datetime:
         """The aware UTC datetime of a time column's value as the driver gave it."""
@@ -63,6 +59,18 @@ class StoreTimes:
         moment = datetime.fromisoformat(value + "+00:00")  # much cheaper than .replace(tzinfo=)
         self._spelled[moment] = value
         return moment
+
+
+class _Spellings(dict[datetime, str]):
+    """SQLite spellings of times; one not seen yet is worked out on first look-up."""
+
+    def __missing__(self, moment: datetime) -> str:
+        text = self[moment] = sqlite_time(moment)
+        return text
+
+
+def _as_is(moment: datetime) -> datetime:
+    return moment
 
 
 def sqlite_time(moment: datetime) -> str:

@@ -25,6 +25,8 @@ from maysend.ledger.keys import Keyring
 from maysend.ledger.schema import chain_head, events, evidence, subjects
 from maysend.ledger.state import EventType
 
+_TYPE_NAMES = {t: t.value for t in EventType}  # a dict look-up is cheaper than `.value`
+
 
 class Prepared(NamedTuple):
     """A validated event with everything computed that does not need the lock.
@@ -56,23 +58,38 @@ def json_value(value: str | bool | None) -> str:
     return _json_string(value)
 
 
-def prepare(event: NewEvent, keyring: Keyring, subject: str | None = None) -> Prepared:
+class _Spellings(dict[str | bool | None, str]):
+    """`json_value` of the values that repeat across a batch (channel, source, ...), each once."""
+
+    def __missing__(self, value: str | bool | None) -> str:
+        text = self[value] = json_value(value)
+        return text
+
+
+def prepare(
+    event: NewEvent,
+    keyring: Keyring,
+    subject: str | None = None,
+    spellings: dict[str | bool | None, str] | None = None,
+) -> Prepared:
     """Key the subject (unless `subject` is its key already) and compute the idempotency key.
 
-    The idempotency key hashes the canonical JSON of the event's identity
-    (`_identity` order); the text is put together from per-value spellings,
-    equal to `canonical_json` of the list (a test holds them equal).
+    The idempotency key hashes the canonical JSON of `identity_values`; the
+    text is put together from per-value spellings, equal to `canonical_json`
+    of the list (a test holds them equal). `spellings` (see `prepare_batch`)
+    remembers those of values that repeat.
     """
     subject = subject or keyring.key(event.address)
     occurred = format_time(event.occurred_at)
     text = canonical_json(event.evidence) if event.evidence is not None else None
     ev_digest = digest(text) if text is not None else None
     js = json_value
-    head = f"{js(subject)},{js(event.channel)},{js(event.purpose)},{js(event.topic)}," + (
-        f"{js(event.type.value)},{js(occurred)}"
+    sp = (spellings if spellings is not None else _Spellings()).__getitem__
+    head = f"{js(subject)},{sp(event.channel)},{sp(event.purpose)},{sp(event.topic)}," + (
+        f"{sp(event.type.value)},{js(occurred)}"
     )
-    middle = f"{js(event.source)},{js(event.country)},{js(event.notice)},{js(event.product)}," + (
-        f"{js(event.refusal_offered)},{js(ev_digest)}"
+    middle = f"{sp(event.source)},{sp(event.country)},{sp(event.notice)},{sp(event.product)}," + (
+        f"{sp(event.refusal_offered)},{js(ev_digest)}"
     )
     key = hashlib.sha256(f"[{head},{middle}]".encode()).hexdigest()
     return Prepared(event, subject, occurred, text, ev_digest, key, head, f'{middle},"{key}"]')
@@ -100,12 +117,13 @@ def identity_values(p: Prepared) -> list[Any]:
 def prepare_batch(batch: Iterable[NewEvent], keyring: Keyring) -> list[Prepared]:
     """`prepare` each event, keying each address once per batch."""
     subjects: dict[str, str] = {}
+    spellings = _Spellings()
     prepared = []
     for event in batch:
         subject = subjects.get(event.address)
         if subject is None:
             subject = subjects[event.address] = keyring.key(event.address)
-        prepared.append(prepare(event, keyring, subject))
+        prepared.append(prepare(event, keyring, subject, spellings))
     return prepared
 
 
@@ -213,7 +231,7 @@ def _event_rows(stored: Sequence[StoredEvent], time: Callable[[datetime], Any]) 
             s.channel,
             s.purpose,
             s.topic,
-            s.type.value,
+            _TYPE_NAMES[s.type],
             time(s.occurred_at),
             recorded,
             s.source,
