@@ -76,6 +76,8 @@ AUDIENCE_COUNTRIES = ("GB", "DE", "US", "CA", "FR", "ZZ", "gb", "UK", "", " ", "
 EVENTS = ("consent", "confirm", "withdraw", "object", "complaint", "purchase", "inquiry", "erase")
 PRODUCTS = ("broadband", "tv", "insurance", None)
 DEFAULTS = ("UK", "strictest", "none", "US")
+TOPICS = (None, None, "newsletter", "offers")
+TOPICAL = {"consent", "confirm", "withdraw", "object", "complaint"}  # events a topic can carry
 
 
 @dataclass(frozen=True)
@@ -86,6 +88,7 @@ class Event:
     country: str | None = None
     product: str | None = None
     refusal_offered: bool = False
+    topic: str | None = None
 
 
 @dataclass
@@ -101,6 +104,7 @@ class Campaign:
     hash_only: bool
     latin1: set[int] = field(default_factory=set)  # audience rows written in Windows-1252
     snapshot_days: int | None = None  # a snapshot taken this many days after `at`, else live
+    topic: str | None = None  # the campaign's marketing topic, else marketing as a whole
 
     @property
     def ledger_settings(self) -> LedgerSettings:
@@ -136,6 +140,7 @@ def random_event(rnd: random.Random) -> Event:
         country=rnd.choice(LEDGER_COUNTRIES),
         product=rnd.choice(PRODUCTS) if kind == "purchase" else None,
         refusal_offered=kind == "purchase" and rnd.random() < 0.7,
+        topic=rnd.choice(TOPICS) if kind in TOPICAL else None,
     )
 
 
@@ -160,6 +165,7 @@ def random_campaign(rnd: random.Random, *, events: int = 32, rows: int = 16) -> 
         hash_only=rnd.random() < 0.3,
         latin1={i for i in range(len(audience)) if rnd.random() < 0.2},
         snapshot_days=rnd.choice([None, None, 0, 30, 400]),
+        topic=rnd.choice([None, None, "newsletter"]),
     )
 
 
@@ -175,6 +181,7 @@ def build_ledger(campaign: Campaign, url: str) -> LedgerSettings:
                 country=e.country,
                 product=e.product,
                 refusal_offered=e.refusal_offered,
+                topic=e.topic,
             )
     return settings
 
@@ -214,6 +221,7 @@ def gate(
         out_dir=out_dir,
         at=campaign.at,
         product=campaign.product,
+        topic=campaign.topic,
         db_url=db_url,
         snapshot=snapshot,
         engine=engine,

@@ -64,7 +64,7 @@ def expected_decisions(
                 continue
             if address in decided:
                 continue
-            state = ledger.state(address, at=snapshot_moment(campaign))
+            state = ledger.state(address, at=snapshot_moment(campaign), topic=campaign.topic)
             recipient = Recipient(address, country, state)
             decision = decide(parsed, verdict, recipient, campaign.at, config=config)
             decided[address] = (line, decision.action.value, decision.code)

@@ -74,6 +74,7 @@ def split_small(spark: SparkSession) -> Iterator[None]:
 def test_csv_from_the_live_ledger(spark: SparkSession, tmp_path: Path) -> None:
     rnd = random.Random(1)
     campaign = random_campaign(rnd, events=60, rows=60)
+    campaign.topic = "newsletter"  # the topic's rows, and the purpose's where a subject has none
     url = f"sqlite:///{tmp_path / 'ledger.db'}"
     build_ledger(campaign, url)
     audience = tmp_path / "audience.csv"

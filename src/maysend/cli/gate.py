@@ -30,6 +30,10 @@ def gate_command(
     product: Annotated[
         str | None, typer.Option("--product", help="Product category the campaign promotes")
     ] = None,
+    topic: Annotated[
+        str | None,
+        typer.Option("--topic", help="Marketing topic the campaign belongs to (e.g. newsletter)"),
+    ] = None,
     at: Annotated[str | None, typer.Option("--at", help="Decision time, ISO 8601")] = None,
     db: Annotated[str | None, typer.Option("--db", help="Ledger database URL")] = None,
     ledger_snapshot: Annotated[
@@ -55,6 +59,7 @@ def gate_command(
             at=moment,
             declared=declared,
             product=product,
+            topic=topic,
             db_url=db,
             snapshot=ledger_snapshot,
             engine=engine,
@@ -104,7 +109,9 @@ def render(report: GateReport) -> None:
             f"“{evidence.text}”",
             highlight=False,
         )
+    scope = f"topic {report.topic}" if report.topic else "marketing as a whole"
     console.print(
+        f"Consent checked for {scope}. "
         f"Audience rows {counts.audience_rows:,}; rejected {counts.rejected:,}; "
         f"duplicates removed {counts.duplicates:,}; recipients {counts.recipients:,}"
     )

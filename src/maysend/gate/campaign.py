@@ -42,6 +42,7 @@ class GateRequest:
     at: datetime | None = None
     declared: Kind | None = None
     product: str | None = None
+    topic: str | None = None
     db_url: str | None = None
     snapshot: Path | None = None
     engine: str = "duckdb"
@@ -62,6 +63,7 @@ class GateReport:
     engine: str
     counts: Counts
     out_dir: Path
+    topic: str | None = None
 
     @property
     def label_disputed(self) -> bool:
@@ -80,6 +82,7 @@ class GateReport:
             "message": self.source,
             "at": self.at.isoformat(),
             "engine": self.engine,
+            "topic": self.topic,
             "declared": self.declared.value if self.declared else None,
             "verdict": {
                 "kind": self.verdict.kind.value,
@@ -105,6 +108,7 @@ def run_gate(
     if request.engine not in ENGINES:
         raise InputError(f"unknown engine {request.engine!r}", engines=", ".join(ENGINES))
     at = (request.at or datetime.now(UTC)).astimezone(UTC)
+    topic = (request.topic or "").strip().lower() or None  # as the ledger files topics
     step("classifying the message")
     message = load_message(request.message)
     verdict = classify(message)
@@ -124,6 +128,7 @@ def run_gate(
             fact_model=fact_model(config),
             work_dir=work,
             columns=request.columns,
+            topic=topic,
             hash_secret=secret,
             memory_limit=request.memory_limit,
         )
@@ -136,6 +141,7 @@ def run_gate(
             request.engine,
             counts,
             request.out_dir,
+            topic,
         )
         write_summary(report, work)
         publish(work, request.out_dir)

@@ -38,7 +38,7 @@ from maysend.gate.queries import (
     list_sql,
     off_form_sql,
     recipients_sql,
-    state_filter,
+    state_sql,
     valid_sql,
 )
 from maysend.gate.summary import Counts, combination_groups, from_groups
@@ -154,11 +154,9 @@ def rejected_count(con: duckdb.DuckDBPyConnection) -> int:
 
 
 def load_state(con: duckdb.DuckDBPyConnection, plan: GatePlan) -> None:
-    """View `state`: one row per subject for the campaign's channel and purpose."""
-    con.execute(
-        f"""CREATE VIEW state AS SELECT * FROM read_parquet('{_q(str(plan.snapshot))}')
-            WHERE {state_filter(plan, DUCKDB)}"""
-    )
+    """View `state`: one row per subject for the campaign's channel, purpose and topic."""
+    con.execute(f"CREATE VIEW snapshot AS SELECT * FROM read_parquet('{_q(str(plan.snapshot))}')")
+    con.execute(f"CREATE VIEW state AS {state_sql(plan, DUCKDB)}")
     con.execute(f"CREATE TABLE keyed AS {KEYED_SQL}")
     keyed = con.execute("SELECT count(*) FROM keyed").fetchone()
     plan.count_keyed_subjects(int(keyed[0]) if keyed else 0)

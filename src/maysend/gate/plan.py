@@ -37,6 +37,7 @@ class GatePlan:
     columns: AudienceColumns = field(default_factory=AudienceColumns)
     channel: str = "email"
     purpose: str = "marketing"
+    topic: str | None = None
     hash_secret: str | None = None
     memory_limit: str = "4GB"
     threads: int = 2

@@ -8,7 +8,8 @@ Each engine provides the same named relations and runs these texts:
     checked(row, addr, reason)          `normalize_or_reason` of those `off_form` left open
     slow                                `SLOW_SQL`: every off-form row, decided
     valid(row, addr, country)           `valid_sql`: every usable row, its address normalised
-    state                               the ledger snapshot's rows for the campaign
+    snapshot                            the ledger snapshot (`Ledger.export` columns)
+    state                               `state_sql`: its rows that answer for the campaign
     keyed                               `KEYED_SQL`: its subjects filed as keyed hashes only
     recipients                          `recipients_sql`: one row per address, with facts
     combinations                        `combinations_sql`: each distinct one, counted
@@ -33,12 +34,24 @@ from maysend.gate.plan import GatePlan
 from maysend.policy import OPT_OUT_STATUS
 
 
-def state_filter(plan: GatePlan, dialect: Dialect) -> str:
-    """The snapshot rows that answer for the campaign's channel and purpose."""
-    return (
-        f"channel = {dialect.literal(plan.channel)} "
-        f"AND purpose = {dialect.literal(plan.purpose)} AND topic IS NULL"
-    )
+def state_sql(plan: GatePlan, dialect: Dialect) -> str:
+    """The snapshot rows that answer for the campaign's channel, purpose and topic.
+
+    For a topic, a subject's row for that topic answers (its fold already holds
+    the purpose-wide events: a global opt-out overrides every topic); a subject
+    without one is answered by its row for the purpose as a whole, as
+    `Ledger.state` does."""
+    lit = dialect.literal
+    base = f"channel = {lit(plan.channel)} AND purpose = {lit(plan.purpose)}"
+    if plan.topic is None:
+        return f"SELECT * FROM snapshot WHERE {base} AND topic IS NULL"
+    topic = lit(plan.topic)
+    return f"""
+        SELECT * FROM snapshot WHERE {base} AND topic = {topic}
+        UNION ALL
+        SELECT * FROM snapshot s WHERE {base} AND topic IS NULL AND NOT EXISTS (
+            SELECT 1 FROM snapshot t WHERE t.subject = s.subject AND t.channel = s.channel
+                AND t.purpose = s.purpose AND t.topic = {topic})"""
 
 
 EMPTY = normalize_or_reason("")[1]
@@ -199,7 +212,7 @@ __all__ = [
     "list_sql",
     "off_form_sql",
     "recipients_sql",
-    "state_filter",
+    "state_sql",
     "status_sql",
     "valid_sql",
 ]

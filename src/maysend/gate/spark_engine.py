@@ -67,7 +67,7 @@ from maysend.gate.queries import (
     list_sql,
     off_form_sql,
     recipients_sql,
-    state_filter,
+    state_sql,
     valid_sql,
 )
 from maysend.gate.spark_audience import load_audience
@@ -79,7 +79,7 @@ if TYPE_CHECKING:
 REJECTED_SCHEMA = pa.schema([("row", pa.int64()), ("value", pa.string()), ("reason", pa.string())])
 VIEWS = (
     *("audience", "broken", "off_form", "checked", "slow", "valid"),
-    *("state", "keyed", "recipients", "outcomes", "decided"),
+    *("snapshot", "state", "keyed", "recipients", "outcomes", "decided"),
 )
 LOCAL_CONF = {
     "spark.ui.enabled": "false",
@@ -198,8 +198,8 @@ def load_state(spark: SparkSession, plan: GatePlan) -> DataFrame:
     """Views `state` and `keyed` (kept: it is small, and read once per address)."""
     if not plan.snapshot.is_file():
         raise LedgerUnavailable("the ledger snapshot does not exist", file=str(plan.snapshot))
-    state = spark.read.parquet(str(plan.snapshot)).where(state_filter(plan, SPARK))
-    _view(state, "state")
+    _view(spark.read.parquet(str(plan.snapshot)), "snapshot")
+    _view(spark.sql(state_sql(plan, SPARK)), "state")
     keyed = _view(spark.sql(KEYED_SQL).persist(), "keyed")
     plan.count_keyed_subjects(keyed.count())
     return keyed
