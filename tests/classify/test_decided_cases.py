@@ -149,6 +149,29 @@ DECIDED = [
         "Book an appointment and we could buy it today.",
         {"FOLLOW_UP_PUSH"},
     ),
+    Case(
+        "self-label as a red flag: weak price talk in a mail that calls itself no marketing",
+        "Account notice",
+        "Your monthly statement is ready to view.\n\nCheaper electricity overnight.\n\n"
+        "This is not a marketing email.",
+        {"OFFER_PRICE", "SERVICE_SELF_LABEL"},
+        flags={"SERVICE_SELF_LABEL"},
+    ),
+    Case(
+        "promotion in the subject line only",
+        "Your bill is ready | Lock in our Fix 24 tariff today",
+        "Your bill for January is ready. Total for this period: £234.44. Your Direct Debit "
+        "of £165 will continue on the 1st of each month.",
+        {"RENEWAL_PUSH"},
+        purpose=PrimaryPurpose.COMMERCIAL,
+    ),
+    Case(
+        "a free trial pitched to someone who does not have one",
+        "There's been a change to your credit file",
+        "Sign in to your account to see what changed.\n\nGet the full picture with Plus. "
+        "Try it free for 7 days, then $24.99/month. Cancel anytime. Start my free trial",
+        {"OFFER_FREE"},
+    ),
 ]
 
 SERVICE = [
@@ -297,6 +320,33 @@ SERVICE = [
         set(),
         kind=Kind.SERVICE,
         basis=ServiceBasis.TERMS_CHANGE,
+    ),
+    Case(
+        "free trial ending: the charge and how to cancel",
+        "Your free trial ends on 12 March",
+        "This is a reminder that your 7-day free trial of Plus ends on 12 March.\n\n"
+        "Unless you cancel before then, we'll charge £59.99 to your card.\n\n"
+        "If you subscribed in the App Store or Google Play: cancel in your store account "
+        "settings.\n\nWe send this reminder to everyone whose free trial is about to end.",
+        set(),
+        kind=Kind.SERVICE,
+    ),
+    Case(
+        "a promotional rate that is ending",
+        "Your 0% balance transfer rate ends on 14 June",
+        "We're writing to remind you that the promotional 0% interest rate on your balance "
+        "transfer ends on 14 June.\n\nPromotional rate until 14 June: 0%. Rate from 15 June: "
+        "24.9% p.a.\n\nYou can get free, impartial debt advice from an independent charity.",
+        set(),
+        kind=Kind.SERVICE,
+    ),
+    Case(
+        "the app as the required step of an action the customer started",
+        "Approve your new payee",
+        "You started adding a new payee in Online Banking.\n\nNew payees can only be "
+        "approved in the app. Open the app and go to Payments > Pending approvals.",
+        set(),
+        kind=Kind.SERVICE,
     ),
     Case(
         "product recall",

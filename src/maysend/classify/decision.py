@@ -26,6 +26,8 @@ from maysend.errors import ConfigError
 class DecisionRules:
     marketing_threshold: float
     supported_weight: float
+    red_flags: frozenset[str]
+    flagged_threshold: float
     model_id: str
     model_description: str
     budget_chars: int
@@ -43,6 +45,8 @@ def load_decision_rules(config_dir: Path | None = None) -> DecisionRules:
         return DecisionRules(
             marketing_threshold=float(data["marketing_threshold"]),
             supported_weight=float(data["supported_weight"]),
+            red_flags=frozenset(str(f) for f in data["red_flags"]),
+            flagged_threshold=float(data["flagged_threshold"]),
             model_id=str(data["model_indicator"]["id"]),
             model_description=str(data["model_indicator"]["description"]).strip(),
             budget_chars=int(data["budget_chars"]),
@@ -60,6 +64,11 @@ def promotional_weight(hits: Iterable[Hit]) -> float:
             ident = hit.indicator.id
             best[ident] = max(best.get(ident, 0.0), hit.indicator.weight)
     return sum(best.values())
+
+
+def red_flagged(hits: Iterable[Hit], rules: DecisionRules) -> bool:
+    """A red flag fired: the message vouches for itself, so weak evidence counts more."""
+    return any(hit.indicator.id in rules.red_flags for hit in hits)
 
 
 def service_basis(hits: Iterable[Hit]) -> ServiceBasis | None:
@@ -103,5 +112,6 @@ __all__ = [
     "load_decision_rules",
     "primary_purpose",
     "promotional_weight",
+    "red_flagged",
     "service_basis",
 ]

@@ -20,6 +20,7 @@ from maysend.classify.decision import (
     load_decision_rules,
     primary_purpose,
     promotional_weight,
+    red_flagged,
     service_basis,
 )
 from maysend.classify.indicators import Where, load_indicators
@@ -156,10 +157,11 @@ class Classifier:
 
     def _threshold(self, reading: MessageReading) -> float:
         """The block probability at which the model's evidence counts: lower where weak
-        promotional evidence is already present (see rules/decision.yaml)."""
+        promotional evidence or a red flag is already present (see rules/decision.yaml)."""
         if self.model is None:
             return 1.0
-        if promotional_weight(reading.hits) >= self.rules.supported_weight:
+        supported = promotional_weight(reading.hits) >= self.rules.supported_weight
+        if supported or red_flagged(reading.hits, self.rules):
             return min(self.model.support_threshold, self.model.threshold)
         return self.model.threshold
 
@@ -175,7 +177,9 @@ class Classifier:
         assert self.model is not None
         rule_weight = promotional_weight(reading.hits)
         model_fired = any(e.category is Category.MODEL for e in evidence)
-        is_marketing = model_fired or rule_weight >= self.rules.marketing_threshold
+        flagged = red_flagged(reading.hits, self.rules)
+        needed = self.rules.flagged_threshold if flagged else self.rules.marketing_threshold
+        is_marketing = model_fired or rule_weight >= needed
         basis = service_basis(reading.hits)
         top_logit = max((s.logit for s in scores), default=self.model.bias)
         score = self.model.calibration.probability(rule_weight, top_logit, basis is not None)
