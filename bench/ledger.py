@@ -11,11 +11,16 @@ on SQLite, binary COPY on PostgreSQL, into a table with the same keys and
 indexes; text COPY is timed too), and the ratio of the two; single-subject
 `Ledger.state` latency p50/p99; and `Ledger.export` for every subject now
 (current-state table) and at a past time (the fold in SQL).
+
+Beside each wall time it prints this process's CPU seconds (PostgreSQL's own
+work is not in them) and the load average: on a shared machine the CPU figures
+move less than the wall times, and a high load says the ratio is uncertain.
 """
 
 from __future__ import annotations
 
 import argparse
+import os
 import random
 import statistics
 import tempfile
@@ -24,7 +29,7 @@ import uuid
 from collections.abc import Iterator
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 import sqlalchemy as sa
 
@@ -91,7 +96,12 @@ def stored_rows(ledger: Ledger, chunk: int = 50_000) -> Iterator[list[tuple[Any,
         yield [tuple(r) for r in rows]
 
 
-def baseline_seconds(ledger: Ledger, *, binary: bool = True) -> float:
+class Timing(NamedTuple):
+    wall: float
+    cpu: float  # this process's, every thread
+
+
+def baseline_seconds(ledger: Ledger, *, binary: bool = True) -> Timing:
     """Time the database's own bulk insert of the same rows into an identical table.
 
     On PostgreSQL the bulk path is binary COPY (what the import itself uses), or
@@ -104,10 +114,10 @@ def baseline_seconds(ledger: Ledger, *, binary: bool = True) -> float:
         for statement in baseline_ddl(dialect):
             cursor.execute(statement)
         raw.commit()
-        spent = 0.0
+        spent = cpu = 0.0
         marks = ", ".join("?" for _ in COLUMNS)
         for chunk in stored_rows(ledger):
-            started = time.perf_counter()
+            started, cpu_started = time.perf_counter(), time.process_time()
             if dialect == "postgresql":
                 options = " (FORMAT BINARY)" if binary else ""
                 copy_sql = f"COPY bench_events ({', '.join(COLUMNS)}) FROM STDIN{options}"
@@ -119,13 +129,14 @@ def baseline_seconds(ledger: Ledger, *, binary: bool = True) -> float:
             else:
                 cursor.execute("BEGIN")
                 plain = [tuple(_sqlite_value(v) for v in row) for row in chunk]
-                started = time.perf_counter()
+                started, cpu_started = time.perf_counter(), time.process_time()
                 cursor.executemany(f"INSERT INTO bench_events VALUES ({marks})", plain)
             raw.commit()
             spent += time.perf_counter() - started
+            cpu += time.process_time() - cpu_started
         cursor.execute("DROP TABLE bench_events")
         raw.commit()
-        return spent
+        return Timing(spent, cpu)
     finally:
         raw.close()
 
@@ -136,6 +147,11 @@ def _sqlite_value(value: Any) -> Any:
     return value
 
 
+def _load() -> str:
+    """The 1-minute load average against the cores there are."""
+    return f"{os.getloadavg()[0]:.1f}/{os.cpu_count()}"
+
+
 def percentile(values: list[float], q: float) -> float:
     ordered = sorted(values)
     return ordered[min(len(ordered) - 1, int(q * len(ordered)))]
@@ -144,18 +160,23 @@ def percentile(values: list[float], q: float) -> float:
 def run(name: str, url: str, csv_path: Path, args: argparse.Namespace, out_dir: Path) -> None:
     config = LedgerSettings(database_url=url, hash_secret=None, require_double_opt_in=False)
     ledger = Ledger.open(url, settings=config)
-    started = time.perf_counter()
+    started, cpu_started = time.perf_counter(), time.process_time()
     report = ledger.import_file(csv_path, batch_size=args.batch)
     import_s = time.perf_counter() - started
+    import_cpu = time.process_time() - cpu_started
     rate = report.imported / import_s
-    base_s = baseline_seconds(ledger)
-    print(f"[{name}] import: {report.imported:,} events in {import_s:.1f} s = {rate:,.0f} events/s")
+    base_s, base_cpu = baseline_seconds(ledger)
+    print(
+        f"[{name}] import: {report.imported:,} events in {import_s:.1f} s = {rate:,.0f} events/s "
+        f"(CPU here {import_cpu:.1f} s; load {_load()})"
+    )
     print(
         f"[{name}] same rows via the database's bulk path: {base_s:.1f} s = "
-        f"{report.imported / base_s:,.0f} rows/s; ratio import/bulk = {import_s / base_s:.2f}x"
+        f"{report.imported / base_s:,.0f} rows/s (CPU here {base_cpu:.1f} s; load {_load()}); "
+        f"ratio import/bulk = {import_s / base_s:.2f}x"
     )
     if ledger.engine.dialect.name == "postgresql":
-        text_s = baseline_seconds(ledger, binary=False)
+        text_s, _ = baseline_seconds(ledger, binary=False)
         print(
             f"[{name}] (text COPY instead: {text_s:.1f} s = {report.imported / text_s:,.0f} "
             f"rows/s; ratio import/text COPY = {import_s / text_s:.2f}x)"
