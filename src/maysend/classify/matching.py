@@ -84,10 +84,15 @@ class Matcher:
                 joined.append(BARRIER)
         per_segment: list[list[tuple[int, int, int]]] = [[] for _ in segments]
         for pid, first, last in self._index.find(joined):
-            # An `unless` belongs where it ends, so a row label ("Rate", "Händler:") can
-            # show that the value after it is neutral.
-            n = bisect_right(starts, last if self._owner[pid][1] == _UNLESS else first) - 1
+            n = bisect_right(starts, first) - 1
             per_segment[n].append((pid, first - starts[n], last - starts[n]))
+            if self._owner[pid][1] == _UNLESS:
+                # An `unless` that spans a table row also belongs where it ends, so a row
+                # label ("Rate", "Händler:") can show that the value after it is neutral,
+                # and a price ("$0.00") that the line before it is an item of the order.
+                end = bisect_right(starts, last) - 1
+                if end != n:
+                    per_segment[end].append((pid, first - starts[end], last - starts[end]))
         hits: list[Hit] = []
         boilerplate: set[str] = set()
         for segment, found_here in zip(segments, per_segment, strict=True):
@@ -141,20 +146,29 @@ class Matcher:
 
 _LABEL_TOKENS = 3
 _SENTENCE_END = (".", "!", "?")
+_AMOUNT_SIGNS = frozenset("€£$¥%")
 
 
 def _is_label(segments: tuple[Segment, ...], cut: list[list[str]], n: int) -> bool:
-    """A few words without a number or a sentence end, followed by another body block: the
-    label of a table row ("Rate" | "Flash Sale, non-refundable"), read with its value."""
-    if n + 1 >= len(segments) or not 0 < len(cut[n]) <= _LABEL_TOKENS or not cut[n + 1]:
-        return False
-    if not all(word[0].isalpha() for word in cut[n]):
+    """A table row read as one: a few words without a number or a sentence end followed by
+    another body block ("Rate" | "Flash Sale, non-refundable"), or a line followed by a
+    block that is only an amount ("Free gift: votive" | "$0.00"), read with its value."""
+    if n + 1 >= len(segments) or not cut[n] or not cut[n + 1]:
         return False
     here, after = segments[n], segments[n + 1]
-    return (
-        here.part is Where.BODY
-        and after.part is Where.BODY
-        and not here.text.rstrip().endswith(_SENTENCE_END)
+    if here.part is not Where.BODY or after.part is not Where.BODY:
+        return False
+    if _is_amount(cut[n + 1]) and not _is_amount(cut[n]):
+        return True
+    if len(cut[n]) > _LABEL_TOKENS or not all(word[0].isalpha() for word in cut[n]):
+        return False
+    return not here.text.rstrip().endswith(_SENTENCE_END)
+
+
+def _is_amount(words: list[str]) -> bool:
+    """Only numbers and currency signs, with a number: a price cell."""
+    return any(w[0].isdigit() for w in words) and all(
+        w[0].isdigit() or w in _AMOUNT_SIGNS for w in words
     )
 
 
