@@ -349,6 +349,16 @@ SERVICE = [
         kind=Kind.SERVICE,
     ),
     Case(
+        "a free line of an order already placed, read with its price cell",
+        "Order HOC-23119 confirmed",
+        """<p>Thank you for your order. We'll email you the tracking number when it ships.</p>
+<table><tr><td>Cedar &amp; Smoke, 8 oz tin × 2</td><td>$44.00</td></tr>
+<tr><td>Free gift with orders over $75: Cedar &amp; Smoke votive</td><td>$0.00</td></tr>
+<tr><td>Total</td><td>$44.00</td></tr></table>""",
+        set(),
+        kind=Kind.SERVICE,
+    ),
+    Case(
         "product recall",
         "Safety recall: travel kettle",
         "We have found a fault that can cause the kettle to overheat. Please stop using it "
