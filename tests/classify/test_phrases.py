@@ -6,6 +6,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from maysend.classify.matching import load_morphology
 from maysend.classify.phrases import PhraseIndex, compile_phrase
 from maysend.classify.text import span_of, tokens
 from maysend.errors import ConfigError
@@ -70,3 +71,32 @@ def test_matching_ignores_case(case: tuple[str, str, bool]) -> None:
     phrase, text, _ = case
     index = PhraseIndex(list(compile_phrase(phrase)))
     assert index.find(tokens(text.upper()))
+
+
+GERMAN = [
+    ("sonderpreis", "Fliegen Sie zu Sonderpreisen", True),
+    ("exklusiv ~1 angebot", "exklusiven Angeboten", True),
+    ("rabatt", "alle Rabatte", True),
+    ("sale", "Flugsale: Europa ab CHF 59", True),
+    ("bonus ~3 einlösen", "Reparaturbonus in der Filiale einlösen", True),
+    ("aktion", "Ihre Transaktion wurde ausgeführt", False),
+    ("aktion", "Ihre Transaktionen", False),
+    ("gutschein", "Erstattungsgutschein", False),
+    ("ab", "aber", False),  # short words stay exact
+    ("sonderpreis", "Sonderpreisliste", False),  # an ending, not any continuation
+]
+
+
+@pytest.mark.parametrize(
+    ("phrase", "text", "expected"), GERMAN, ids=[c[0] + "|" + c[1] for c in GERMAN]
+)
+def test_german_inflection_and_compounds(phrase: str, text: str, expected: bool) -> None:
+    german = load_morphology()["de"]
+    index = PhraseIndex(list(compile_phrase(phrase, german)), german)
+    assert bool(index.find(tokens(text))) is expected
+
+
+def test_morphology_applies_only_to_the_language_that_declares_it() -> None:
+    german = load_morphology()["de"]
+    index = PhraseIndex(list(compile_phrase("offer")), german)
+    assert not index.find(tokens("offers"))

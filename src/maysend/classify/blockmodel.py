@@ -49,6 +49,7 @@ class BlockModel:
     threshold: float  # block probability at which MODEL_PROMOTIONAL_TEXT fires
     calibration: Calibration
     support_threshold: float = 1.0  # the same, where weak promotional evidence is present
+    pair_threshold: float = 1.0  # the same, where at least two blocks reach it
     spec: FeatureSpec = field(default_factory=FeatureSpec)
     version: str = ""
     stats: dict[str, Any] = field(default_factory=dict)
@@ -64,6 +65,7 @@ class BlockModel:
             "bias": self.bias,
             "threshold": self.threshold,
             "support_threshold": self.support_threshold,
+            "pair_threshold": self.pair_threshold,
             "calibration": asdict(self.calibration),
             "spec": asdict(self.spec),
             "stats": self.stats,
@@ -83,6 +85,7 @@ class BlockModel:
                 bias=float(data["bias"]),
                 threshold=float(data["threshold"]),
                 support_threshold=float(data.get("support_threshold", data["threshold"])),
+                pair_threshold=float(data.get("pair_threshold", 1.0)),
                 calibration=Calibration(**data["calibration"]),
                 spec=FeatureSpec(**data["spec"]),
                 version=str(data["version"]),

@@ -110,7 +110,7 @@ class Classifier:
         reading = self.read(message)
         scores = self.block_scores(reading)
         language, flags = self._language(message, reading)
-        evidence = self._evidence(reading.hits, scores, self._threshold(reading))
+        evidence = self._evidence(reading.hits, scores, self._threshold(reading, scores))
         return self._verdict(message, reading, scores, evidence, language, flags)
 
     def _language(self, message: Message, reading: MessageReading) -> tuple[str, list[str]]:
@@ -155,15 +155,21 @@ class Classifier:
                 best[(ev.indicator, ev.where)] = (score.segment.order, 10**6, ev)
         return [e for _, _, e in sorted(best.values(), key=lambda t: (t[0], t[1]))]
 
-    def _threshold(self, reading: MessageReading) -> float:
+    def _threshold(self, reading: MessageReading, scores: list[BlockScore]) -> float:
         """The block probability at which the model's evidence counts: lower where weak
-        promotional evidence or a red flag is already present (see rules/decision.yaml)."""
+        promotional evidence or a red flag is already present (see rules/decision.yaml),
+        and lower where two blocks reach the pair threshold (a message that promotes
+        throughout, though no one block does so enough alone)."""
         if self.model is None:
             return 1.0
+        threshold = self.model.threshold
         supported = promotional_weight(reading.hits) >= self.rules.supported_weight
         if supported or red_flagged(reading.hits, self.rules):
-            return min(self.model.support_threshold, self.model.threshold)
-        return self.model.threshold
+            threshold = min(self.model.support_threshold, threshold)
+        ranked = sorted((s.probability for s in scores), reverse=True)
+        if len(ranked) >= 2 and ranked[1] >= self.model.pair_threshold:
+            threshold = min(self.model.pair_threshold, threshold)
+        return threshold
 
     def _verdict(
         self,

@@ -16,14 +16,50 @@ from __future__ import annotations
 
 from bisect import bisect_right
 from dataclasses import dataclass, replace
+from importlib import resources
+from typing import Any
+
+import yaml
 
 from maysend.classify.indicators import Indicator, Role, Where
-from maysend.classify.phrases import BARRIER, PhraseIndex, compile_phrase
+from maysend.classify.phrases import BARRIER, Morphology, PhraseIndex, compile_phrase
 from maysend.classify.segments import Segment
-from maysend.classify.text import span_of, tokens
+from maysend.classify.text import normalise, span_of, tokens
 from maysend.classify.verdict import PROMOTIONAL, Evidence
+from maysend.errors import ConfigError
 
 _SHOWS, _UNLESS, _REQUIRES = "phrases", "unless", "requires"
+
+
+def load_morphology() -> dict[str, Morphology]:
+    """rules/morphology.yaml: per language, the endings and compound heads phrases cover."""
+    path = resources.files("maysend.classify") / "rules" / "morphology.yaml"
+    try:
+        data: dict[str, Any] = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+        return {
+            str(lang): Morphology(
+                endings=tuple(str(e) for e in entry.get("endings", ())),
+                min_stem=int(entry.get("min_stem", 4)),
+                heads=frozenset(normalise(str(h)) for h in entry.get("heads", ())),
+                not_compounds=tuple(normalise(str(w)) for w in entry.get("not_compounds", ())),
+            )
+            for lang, entry in data.items()
+        }
+    except (OSError, yaml.YAMLError, AttributeError, TypeError, ValueError) as error:
+        raise ConfigError(f"cannot read morphology.yaml: {error}", file=str(path)) from error
+
+
+def _merged(morphologies: dict[str, Morphology]) -> Morphology | None:
+    """One token-side morphology for the shared index (text is read in every language)."""
+    if not morphologies:
+        return None
+    every = list(morphologies.values())
+    return Morphology(
+        endings=tuple(sorted({e for m in every for e in m.endings})),
+        min_stem=min(m.min_stem for m in every),
+        heads=frozenset().union(*(m.heads for m in every)),
+        not_compounds=tuple(sorted({w for m in every for w in m.not_compounds})),
+    )
 
 
 @dataclass(frozen=True, slots=True)
@@ -55,13 +91,15 @@ class Matcher:
         self.indicators = indicators
         phrases = []
         self._owner: list[tuple[int, str]] = []  # phrase id -> (indicator, role)
+        morphologies = load_morphology()
         for n, indicator in enumerate(indicators):
+            morphology = morphologies.get(indicator.lang)
             for role in (_SHOWS, _UNLESS, _REQUIRES):
                 for source in getattr(indicator, role):
-                    for phrase in compile_phrase(source):
+                    for phrase in compile_phrase(source, morphology):
                         phrases.append(phrase)
                         self._owner.append((n, role))
-        self._index = PhraseIndex(phrases)
+        self._index = PhraseIndex(phrases, _merged(morphologies))
         self._by_link = [
             (n, i) for n, i in enumerate(indicators) if i.links and Where.LINK in i.where
         ]
@@ -205,4 +243,4 @@ def text_hits(matcher: Matcher, text: str, part: Where = Where.BODY) -> list[Hit
     return list(matcher.read((Segment(where, part, text, 0),), include_boilerplate=True).hits)
 
 
-__all__ = ["Hit", "Matcher", "Reading", "text_hits"]
+__all__ = ["Hit", "Matcher", "Reading", "load_morphology", "text_hits"]

@@ -8,6 +8,14 @@ A phrase is a row of items separated by spaces, matched against tokens
     discount*   *rabatt   *angebot*  stem, compound tail (German), anywhere in a word
     # % off                          `#` any number; `%`, `€`, `£`, `$` themselves
 
+Inflection and compounds (`Morphology`, from `rules/morphology.yaml`): German
+phrase words are written in their base form, and a phrase compiled with a
+morphology also matches the regular endings ("sonderpreis" matches
+"Sonderpreisen", "exklusiv" "exklusiven") and, for designated head words,
+compounds ending in them ("sale" matches "Flugsale", "bonus" "Reparaturbonus"),
+except listed false friends ("Transaktion" is no "Aktion"). Such words carry an
+extra `+stem` key; a text token resolves to `+stem` for each stem it reduces to.
+
 Why not one regular expression per indicator: a few hundred alternations cost
 tens of milliseconds per message in a backtracking engine. Phrases compile to
 token keys instead; each distinct token is resolved to its keys once (cached),
@@ -29,6 +37,41 @@ _CACHE_LIMIT = 400_000
 _MAX_VARIANTS = 64
 _BARRIER_KEYS = frozenset({BARRIER})
 _PARTS = re.compile(r"\[[^\]]*\]|\([^)]*\)|[^\s\[(]+|[\[(]\S*")
+
+
+@dataclass(frozen=True, slots=True)
+class Morphology:
+    """A language's regular endings, its compound head words and their false friends."""
+
+    endings: tuple[str, ...] = ()
+    min_stem: int = 4
+    heads: frozenset[str] = frozenset()
+    not_compounds: tuple[str, ...] = ()
+
+    def stems(self, word: str) -> set[str]:
+        """The base forms `word` may be an inflection or a compound of."""
+        found = {word}
+        found.update(
+            word[: -len(e)]
+            for e in self.endings
+            if word.endswith(e) and len(word) - len(e) >= self.min_stem
+        )
+        heads = {
+            h
+            for stem in found
+            for h in self.heads
+            if len(stem) > len(h) and stem.endswith(h) and not stem.endswith(self.not_compounds)
+        }
+        return found | heads
+
+    def inflected(self, keys: frozenset[str]) -> frozenset[str]:
+        """`keys` plus the `+stem` key of each word long enough to inflect."""
+        extra = {
+            "+" + k[1:]
+            for k in keys
+            if k[0] == "=" and len(k) - 1 >= self.min_stem and k[1:].isalpha()
+        }
+        return keys | extra
 
 
 @dataclass(frozen=True, slots=True)
@@ -102,7 +145,7 @@ def _option_keys(option: str, source: str) -> tuple[str, ...]:
     return tuple(keys)
 
 
-def _variants(part: str, source: str) -> list[tuple[Item, ...]]:
+def _variants(part: str, source: str, morphology: Morphology | None) -> list[tuple[Item, ...]]:
     """The item rows one written item can stand for."""
     if part.startswith("~"):
         count = part[1:] or str(DEFAULT_SKIP)
@@ -113,21 +156,24 @@ def _variants(part: str, source: str) -> list[tuple[Item, ...]]:
     grouped = optional or part.startswith("(")
     body = part[1:-1] if grouped else part
     options = [_option_keys(o.strip(), source) for o in body.split("|")]
+
+    def item(keys: frozenset[str]) -> Item:
+        return Item(options=morphology.inflected(keys) if morphology else keys)
+
     single = frozenset(k[0] for k in options if len(k) == 1)
-    rows: list[tuple[Item, ...]] = [(Item(options=single),)] if single else []
-    rows.extend(
-        tuple(Item(options=frozenset({k})) for k in keys) for keys in options if len(keys) > 1
-    )
+    rows: list[tuple[Item, ...]] = [(item(single),)] if single else []
+    rows.extend(tuple(item(frozenset({k})) for k in keys) for keys in options if len(keys) > 1)
     return [*rows, ()] if optional else rows
 
 
-def compile_phrase(source: str) -> tuple[Phrase, ...]:
-    """Compile one written phrase into the phrases it stands for (ConfigError if malformed)."""
+def compile_phrase(source: str, morphology: Morphology | None = None) -> tuple[Phrase, ...]:
+    """Compile one written phrase into the phrases it stands for (ConfigError if malformed);
+    with a `morphology`, its words also match their inflected and compound forms."""
     rows: list[tuple[Item, ...]] = [()]
     for part in _PARTS.findall(source):
         if part[0] in "([" and part[-1] not in ")]":
             raise ConfigError("a group is not closed", phrase=source, item=part)
-        rows = [row + tail for row in rows for tail in _variants(part, source)]
+        rows = [row + tail for row in rows for tail in _variants(part, source, morphology)]
         if len(rows) > _MAX_VARIANTS:
             raise ConfigError("a phrase expands to too many variants", phrase=source)
     phrases = []
@@ -154,8 +200,9 @@ class PhraseIndex:
     first item. Most text starts no walk at all.
     """
 
-    def __init__(self, phrases: list[Phrase]) -> None:
+    def __init__(self, phrases: list[Phrase], morphology: Morphology | None = None) -> None:
         self.phrases = phrases
+        self._morphology = morphology
         self._anchors: dict[str, list[int]] = {}
         keys: set[str] = set()
         self._windows: list[tuple[frozenset[str], int, int]] = []
@@ -185,6 +232,8 @@ class PhraseIndex:
         found.update("^" + word[:n] for n in self._prefix_lens if len(word) >= n)
         found.update("$" + word[-n:] for n in self._suffix_lens if len(word) >= n)
         found.update("*" + infix for infix in self._infixes if infix in word)
+        if self._morphology is not None and word.isalpha():
+            found.update("+" + stem for stem in self._morphology.stems(word))
         keys = frozenset(found & self._keys)
         if len(self._cache) >= _CACHE_LIMIT:
             self._cache.clear()
@@ -234,4 +283,4 @@ class PhraseIndex:
         return hits
 
 
-__all__ = ["BARRIER", "Item", "Phrase", "PhraseIndex", "compile_phrase"]
+__all__ = ["BARRIER", "Item", "Morphology", "Phrase", "PhraseIndex", "compile_phrase"]

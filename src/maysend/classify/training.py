@@ -17,6 +17,11 @@ inferred as multiple-instance learning, seeded by the rules:
 Footer blocks and legal boilerplate are never read (a plain unsubscribe footer does
 not count).
 
+A message promotional throughout (a newsletter whose every block sells a little, none
+enough alone) is caught by the message-level aggregate: the second-highest block
+probability, with its own threshold chosen on the same out-of-fold scores and the same
+service false-positive budget, so that two moderately promotional blocks together count.
+
 The message-level probability is calibrated on out-of-fold block scores
 (stratified folds over messages): a logistic map of the summed rule weight, the
 top block logit and whether a service purpose was found. The block threshold at
@@ -171,9 +176,11 @@ def _fit(x: csr_matrix, y: np.ndarray) -> LogisticRegression:
     return model.fit(x, y)
 
 
-def out_of_fold_top(x: csr_matrix, units: Units) -> np.ndarray:
-    """Per message, the highest block logit from a model that did not see the message."""
+def out_of_fold_top(x: csr_matrix, units: Units) -> tuple[np.ndarray, np.ndarray]:
+    """Per message, the highest and second-highest block logits from a model that did not
+    see the message."""
     top = np.full(len(units.labels), -10.0)
+    second = np.full(len(units.labels), -10.0)
     folds = StratifiedKFold(n_splits=FOLDS, shuffle=True, random_state=SEED)
     for train_msgs, held_msgs in folds.split(np.zeros(len(units.labels)), units.labels):
         rows = np.flatnonzero(np.isin(units.message, train_msgs))
@@ -182,8 +189,12 @@ def out_of_fold_top(x: csr_matrix, units: Units) -> np.ndarray:
         if held.size:
             for row, score in zip(held, model.decision_function(x[held]), strict=True):
                 m = units.message[row]
-                top[m] = max(top[m], float(score))
-    return top
+                value = float(score)
+                if value > top[m]:
+                    top[m], second[m] = value, top[m]
+                elif value > second[m]:
+                    second[m] = value
+    return top, second
 
 
 def choose_threshold(units: Units, top: np.ndarray, max_fpr: float = MAX_SERVICE_FPR) -> float:
@@ -218,7 +229,7 @@ def fit_model(
     units = collect_units(readings, labels, spec)
     vocabulary = build_vocabulary(units.features)
     x = design(units.features, vocabulary)
-    top = out_of_fold_top(x, units)
+    top, second = out_of_fold_top(x, units)
     final = fit_blocks(x, units, np.arange(len(units.features)))
     coefficients = final.coef_[0]
     return BlockModel(
@@ -226,6 +237,7 @@ def fit_model(
         bias=float(final.intercept_[0]),
         threshold=choose_threshold(units, top),
         support_threshold=choose_threshold(units, top, MAX_SUPPORTED_FPR),
+        pair_threshold=choose_threshold(units, second),
         calibration=calibrate(units, top),
         spec=spec,
         stats={
