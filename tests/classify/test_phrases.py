@@ -100,3 +100,10 @@ def test_morphology_applies_only_to_the_language_that_declares_it() -> None:
     german = load_morphology()["de"]
     index = PhraseIndex(list(compile_phrase("offer")), german)
     assert not index.find(tokens("offers"))
+
+
+def test_determiners_keep_the_form_they_are_written_in() -> None:
+    german = load_morphology()["de"]
+    index = PhraseIndex(list(compile_phrase("unsere angebote", german)), german)
+    assert index.find(tokens("unsere Angeboten"))
+    assert not index.find(tokens("die Eckdaten unseres Angebots"))

@@ -166,7 +166,9 @@ class Classifier:
         supported = promotional_weight(reading.hits) >= self.rules.supported_weight
         if supported or red_flagged(reading.hits, self.rules):
             threshold = min(self.model.support_threshold, threshold)
-        ranked = sorted((s.probability for s in scores), reverse=True)
+        # distinct texts: a subject repeated as the first line is one piece of evidence
+        distinct = {s.segment.text: s.probability for s in scores}
+        ranked = sorted(distinct.values(), reverse=True)
         if len(ranked) >= 2 and ranked[1] >= self.model.pair_threshold:
             threshold = min(self.model.pair_threshold, threshold)
         return threshold

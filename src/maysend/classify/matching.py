@@ -42,6 +42,7 @@ def load_morphology() -> dict[str, Morphology]:
                 min_stem=int(entry.get("min_stem", 4)),
                 heads=frozenset(normalise(str(h)) for h in entry.get("heads", ())),
                 not_compounds=tuple(normalise(str(w)) for w in entry.get("not_compounds", ())),
+                exact=frozenset(normalise(str(w)) for w in entry.get("exact", ())),
             )
             for lang, entry in data.items()
         }

@@ -47,6 +47,7 @@ class Morphology:
     min_stem: int = 4
     heads: frozenset[str] = frozenset()
     not_compounds: tuple[str, ...] = ()
+    exact: frozenset[str] = frozenset()  # phrase words that never take endings
 
     def stems(self, word: str) -> set[str]:
         """The base forms `word` may be an inflection or a compound of."""
@@ -69,7 +70,10 @@ class Morphology:
         extra = {
             "+" + k[1:]
             for k in keys
-            if k[0] == "=" and len(k) - 1 >= self.min_stem and k[1:].isalpha()
+            if k[0] == "="
+            and len(k) - 1 >= self.min_stem
+            and k[1:].isalpha()
+            and k[1:] not in self.exact
         }
         return keys | extra
 

@@ -192,7 +192,7 @@ def out_of_fold_top(x: csr_matrix, units: Units) -> tuple[np.ndarray, np.ndarray
                 value = float(score)
                 if value > top[m]:
                     top[m], second[m] = value, top[m]
-                elif value > second[m]:
+                elif top[m] > value > second[m]:  # a repeated text scores the same: once
                     second[m] = value
     return top, second
 
