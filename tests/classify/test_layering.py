@@ -10,7 +10,7 @@ from maysend.classify import Classifier, ClassifierSettings
 from maysend.classify.indicators import load_indicators
 from maysend.errors import ConfigError
 
-from .conftest import fired, from_text
+from .conftest import fired, from_html, from_text
 
 
 def _write(root: Path, relative: str, text: str) -> None:
@@ -137,3 +137,36 @@ def test_context_needs_its_weight(tmp_path: Path) -> None:
     )
     with pytest.raises(ConfigError, match="context"):
         load_indicators(tmp_path)
+
+
+def test_a_started_step_covers_the_instructions_after_it(classifier: Classifier) -> None:
+    """`unless_carries`: the app named as the way to finish what the reader started is not a
+    nudge, in the block that says so or in the steps and store links that follow it."""
+    step = classifier.classify(
+        from_html(
+            "Finish setting up mobile banking",
+            "<p>You asked to turn on mobile banking today. To finish setup:</p>"
+            "<p>1. Download the Oakridge app from the App Store or Google Play.</p>"
+            '<p><a href="https://apps.apple.com/app/id1">App Store</a></p>',
+        )
+    )
+    nudge = classifier.classify(
+        from_html(
+            "Your statement is ready",
+            "<p>Your statement is ready to view online.</p>"
+            "<p>Download the Oakridge app from the App Store or Google Play.</p>",
+        )
+    )
+    assert "APP_DOWNLOAD_NUDGE" not in fired(step)
+    assert "APP_DOWNLOAD_NUDGE" in fired(nudge)
+
+
+def test_a_step_does_not_cover_what_came_before_it(classifier: Classifier) -> None:
+    verdict = classifier.classify(
+        from_text(
+            "Welcome",
+            "Download our app for exclusive fares.",
+            "To finish setting up your account, confirm your email address.",
+        )
+    )
+    assert "APP_DOWNLOAD_NUDGE" in fired(verdict)

@@ -15,6 +15,10 @@ An indicator may weigh more in a context: with `context: [IDS]` and `context_wei
 counts `context_weight` in a message where one of those indicators also fired (a "welcome"
 greeting is a friendly word in a booking confirmation, but advertising in a double-opt-in
 mail: LG Stendal 22 S 87/20). With weight 0, it fires only in that context.
+
+With `unless_carries: true`, an `unless` also covers the segments after it: a step the
+reader started ("to finish setting up mobile banking:") governs the instructions and
+store links that follow it, which name the app without the step.
 """
 
 from __future__ import annotations
@@ -65,6 +69,7 @@ class Indicator:
     requires: tuple[str, ...] = ()  # one of these must also occur in the same segment
     context: frozenset[str] = frozenset()  # ids that, firing in the message, raise the weight
     context_weight: float | None = None
+    unless_carries: bool = False  # an `unless` also covers the segments after it
     where: frozenset[Where] = frozenset(Where)
     links: frozenset[LinkKind] = frozenset()
     basis: ServiceBasis | None = None
@@ -117,6 +122,7 @@ def indicator_from(entry: Mapping[str, Any], lang: str, source: str) -> Indicato
         requires=_strings(entry.get("requires"), "requires", where),
         context=frozenset(_strings(entry.get("context"), "context", where)),
         context_weight=context_weight,
+        unless_carries=bool(entry.get("unless_carries", False)),
         where=_enum_set(entry.get("where"), Where, "where", where) or frozenset(Where),
         links=_enum_set(entry.get("links"), LinkKind, "links", where),
         basis=basis,
@@ -158,6 +164,7 @@ def _merge(base: Indicator, entry: Mapping[str, Any], source: str) -> Indicator:
         "role": base.role.value,
         "context": sorted(base.context),
         "context_weight": base.context_weight,
+        "unless_carries": base.unless_carries,
         "match": list(base.match),
         "no_match": list(base.no_match),
     }

@@ -134,10 +134,11 @@ class Matcher:
                     per_segment[end].append((pid, first - starts[end], last - starts[end]))
         hits: list[Hit] = []
         boilerplate: set[str] = set()
+        carried: set[str] = set()  # ids an earlier `unless` covers (`unless_carries`)
         for segment, found_here in zip(segments, per_segment, strict=True):
             if not found_here and segment.link_kind is None:
                 continue
-            for hit in self._judge(segment, found_here):
+            for hit in self._judge(segment, found_here, carried):
                 if hit.indicator.role is Role.BOILERPLATE:
                     boilerplate.add(segment.where)
                 if hit.indicator.role is Role.EVIDENCE or include_boilerplate:
@@ -147,15 +148,20 @@ class Matcher:
     def _is_boilerplate(self, owner: int) -> bool:
         return self.indicators[owner].role is Role.BOILERPLATE
 
-    def _judge(self, segment: Segment, found: list[tuple[int, int, int]]) -> list[Hit]:
-        """The hits of one segment from its phrase matches (`unless`, `requires`, where)."""
+    def _judge(
+        self, segment: Segment, found: list[tuple[int, int, int]], carried: set[str]
+    ) -> list[Hit]:
+        """The hits of one segment from its phrase matches (`unless`, `requires`, where);
+        adds to `carried` the ids whose `unless` here covers the segments after it."""
         first: dict[int, tuple[int, int]] = {}
-        cancelled: set[str] = set()
+        cancelled: set[str] = set(carried)
         supported: set[int] = set()
         for pid, start, end in found:
             owner, role = self._owner[pid]
             if role == _UNLESS:
                 cancelled.add(self.indicators[owner].id)
+                if self.indicators[owner].unless_carries:
+                    carried.add(self.indicators[owner].id)
             elif role == _REQUIRES:
                 supported.add(owner)
             elif owner not in first or start < first[owner][0]:
@@ -177,7 +183,11 @@ class Matcher:
             out.append(Hit(indicator, segment, span_of(segment.text, start, end), start))
         if segment.link_kind is not None:
             for owner, indicator in self._by_link:
-                if segment.link_kind in indicator.links and owner not in first:
+                if (
+                    segment.link_kind in indicator.links
+                    and owner not in first
+                    and indicator.id not in cancelled
+                ):
                     text = segment.text or segment.href
                     out.append(Hit(indicator, segment, text, 0))
         return out
