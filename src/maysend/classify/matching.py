@@ -195,7 +195,7 @@ class Matcher:
 
 _LABEL_TOKENS = 3
 _SENTENCE_END = (".", "!", "?")
-_AMOUNT_SIGNS = frozenset("€£$¥%")
+_AMOUNT_SIGNS = frozenset("€£$¥%−")  # "−" (U+2212): an amount taken off
 
 
 def _is_label(segments: tuple[Segment, ...], cut: list[list[str]], n: int) -> bool:

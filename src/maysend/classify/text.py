@@ -12,8 +12,9 @@ import re
 from collections.abc import Iterator
 
 # Words (letters, with inner apostrophes: "don't", "we've"), numbers ("20", "1.414,00")
-# and the symbols that carry price meaning. Everything else separates tokens.
-TOKEN = re.compile(r"[^\W\d_]+(?:['’][^\W\d_]+)*|\d+(?:[.,:]\d+)*|[%€£$¥§★☆]")
+# and the symbols that carry price meaning (the minus sign "−", U+2212, marks an amount taken
+# off a receipt; the hyphen is a dash as often as a sign). Everything else separates tokens.
+TOKEN = re.compile(r"[^\W\d_]+(?:['’][^\W\d_]+)*|\d+(?:[.,:]\d+)*|[%€£$¥§★☆−]")
 
 NUMBER = "#"
 _FOLD = str.maketrans({"ß": "ss", "’": "'", "ſ": "s"})
