@@ -14,7 +14,8 @@ import pytest
 from .factory import EPOCH, MARKETING, Campaign, Event, build_ledger, csv_bytes, gate
 from .oracle import gate_decisions
 
-CASES = [
+Case = tuple[str, list[tuple[str, str | None]], str, str]
+CASES: list[Case] = [
     # topic opt-out: the newsletter stops, marketing as a whole may continue
     ("a@example.com", [("consent", None), ("withdraw", "newsletter")], "suppress", "send"),
     ("b@example.com", [("consent", None)], "send", "send"),

@@ -11,6 +11,7 @@ address form.
 
 from __future__ import annotations
 
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
 
@@ -23,6 +24,7 @@ from maysend.gate.addresses import normalize_or_reason
 from maysend.gate.audience import AudienceColumns, audience_format, open_csv_audience
 from maysend.gate.dialect import DUCKDB
 from maysend.gate.outcomes import (
+    KEY_COLUMNS,
     SEND_COLUMNS,
     SUPPRESSED_COLUMNS,
     decide_combinations,
@@ -62,9 +64,11 @@ def run(plan: GatePlan, staging: Path, step: Step) -> Counts:
         step("reading the audience")
         broken = load_audience(con, plan.audience, plan.columns)
         step("normalising addresses")
-        normalise(con)
-        step("joining the consent ledger")
-        load_state(con, plan)
+        with ThreadPoolExecutor(max_workers=1) as pool:
+            ledger = pool.submit(load_state_apart, con.cursor(), plan)
+            normalise(con)
+            step("joining the consent ledger")
+            ledger.result()
         facts(con, plan)
         step("deciding per combination of facts")
         groups = outcomes(con, plan)
@@ -162,6 +166,16 @@ def load_state(con: duckdb.DuckDBPyConnection, plan: GatePlan) -> None:
     plan.count_keyed_subjects(int(keyed[0]) if keyed else 0)
 
 
+def load_state_apart(cursor: duckdb.DuckDBPyConnection, plan: GatePlan) -> None:
+    """`load_state` on a connection of its own (`cursor`), closed after: the ledger scan that
+    finds the keyed subjects needs nothing from the audience, so it runs while the off-form
+    addresses are read and checked in Python, on one thread only."""
+    try:
+        load_state(cursor, plan)
+    finally:
+        cursor.close()
+
+
 def facts(con: duckdb.DuckDBPyConnection, plan: GatePlan) -> None:
     """Table `recipients`: one row per distinct address with the policy's fact columns."""
     con.execute(f"CREATE TABLE recipients AS {recipients_sql(plan, DUCKDB)}")
@@ -172,9 +186,8 @@ def facts(con: duckdb.DuckDBPyConnection, plan: GatePlan) -> None:
 
 def outcomes(con: duckdb.DuckDBPyConnection, plan: GatePlan) -> list[tuple[Any, ...]]:
     """Table `outcomes` and view `decided`; returns the counts per combination."""
-    columns = plan.fact_model.columns
-    found = con.sql(combinations_sql(columns)).to_arrow_table()
-    combos = found.select(list(columns))
+    found = con.sql(combinations_sql()).to_arrow_table()
+    combos = found.select(list(KEY_COLUMNS))
     counted = found.to_pylist()
     rows = decide_combinations(
         counted,
@@ -187,7 +200,7 @@ def outcomes(con: duckdb.DuckDBPyConnection, plan: GatePlan) -> list[tuple[Any, 
     con.register("outcome_rows", table)
     con.execute("CREATE TABLE outcomes AS SELECT * FROM outcome_rows")
     con.unregister("outcome_rows")
-    con.execute(f"CREATE VIEW decided AS {decided_sql(columns)}")
+    con.execute(f"CREATE VIEW decided AS {decided_sql()}")
     return combination_groups(counted, rows)
 
 

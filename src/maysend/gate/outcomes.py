@@ -1,10 +1,12 @@
 """From a recipient's consent-fact columns to the policy's outcome, once per combination.
 
 The engines (DuckDB, Spark) compute, for every recipient, the same discrete
-columns `maysend.policy.consent_facts` would (see `FACT_COLUMNS`); this module
-turns each distinct combination into `ConsentFacts`, asks
-`maysend.policy.decide_facts` once, and returns rows to join back. No legal
-rule is evaluated anywhere else in the gate.
+facts `maysend.policy.consent_facts` would (see `FACT_COLUMNS`), carried as the
+`KEY_COLUMNS`: the two countries, the status and one integer whose bits are the
+yes/no facts (`FactModel.flags`), so that joins and groupings carry four
+columns, not a dozen. This module unpacks each distinct combination, turns it
+into `ConsentFacts`, asks `maysend.policy.decide_facts` once, and returns rows
+to join back. No legal rule is evaluated anywhere else in the gate.
 """
 
 from __future__ import annotations
@@ -41,6 +43,8 @@ FACT_COLUMNS = (
     "refusal_offered",
     "inquiry",
 )
+BASE_FLAGS = ("confirmed", "purchase", "product_similar", "refusal_offered", "inquiry")
+KEY_COLUMNS = ("country", "ledger_country", "status", "flags")
 OUTCOME_COLUMNS = ("action", "reason_code", "citation", "jurisdiction", "kind", "country_code")
 SEND_COLUMNS = ("address", "row", "country", "jurisdiction", "reason_code")
 SUPPRESSED_COLUMNS = (*SEND_COLUMNS[:4], "action", "reason_code", "citation")
@@ -60,6 +64,19 @@ class FactModel:
     @property
     def columns(self) -> tuple[str, ...]:
         return FACT_COLUMNS + tuple(window_column(n) for n in sorted(self.windows))
+
+    @property
+    def flags(self) -> tuple[str, ...]:
+        """The yes/no fact columns, in bit order: bit i of `flags` is `flags[i]`."""
+        return BASE_FLAGS + tuple(window_column(n) for n in sorted(self.windows))
+
+    def unpack(self, key: Mapping[str, Any]) -> dict[str, Any]:
+        """The fact columns of one combination of KEY_COLUMNS. Every recipient is answered:
+        a subject the snapshot has no row for is answered with status 'none'."""
+        bits = int(key["flags"])
+        flags = {name: bool(bits >> i & 1) for i, name in enumerate(self.flags)}
+        rest = {c: key[c] for c in ("country", "ledger_country", "status")}
+        return {**rest, "answered": True, **flags}
 
     def facts(
         self, row: Mapping[str, Any], choice: JurisdictionChoice, config: PolicyConfig
@@ -83,9 +100,9 @@ class FactModel:
         )
 
 
-def outcome_schema(facts: pa.Schema) -> pa.Schema:
-    """The outcome table's schema: the engine's fact columns, then OUTCOME_COLUMNS as text."""
-    return pa.schema([*facts, *(pa.field(c, pa.string()) for c in OUTCOME_COLUMNS)])
+def outcome_schema(keys: pa.Schema) -> pa.Schema:
+    """The outcome table's schema: the engine's KEY_COLUMNS, then OUTCOME_COLUMNS as text."""
+    return pa.schema([*keys, *(pa.field(c, pa.string()) for c in OUTCOME_COLUMNS)])
 
 
 def fact_model(config: PolicyConfig) -> FactModel:
@@ -100,15 +117,16 @@ def decide_combinations(
     verdict: Verdict,
     config: PolicyConfig,
 ) -> list[dict[str, Any]]:
-    """One outcome row per distinct fact combination: the fact columns plus OUTCOME_COLUMNS."""
+    """One outcome row per distinct combination of KEY_COLUMNS, plus OUTCOME_COLUMNS."""
     choose = lru_cache(maxsize=None)(lambda country: choose_jurisdiction(country, config))
     out: list[dict[str, Any]] = []
-    for row in rows:
+    for key in rows:
+        row = model.unpack(key)
         choice = choose(recipient_country(row["country"], row["ledger_country"]))
         outcome = decide_facts(checks, verdict, choice, model.facts(row, choice, config), config)
         out.append(
             {
-                **{c: row[c] for c in model.columns},
+                **{c: key[c] for c in KEY_COLUMNS},
                 "action": outcome.action.value,
                 "reason_code": outcome.code,
                 "citation": outcome.citation,
@@ -122,6 +140,7 @@ def decide_combinations(
 
 __all__ = [
     "FACT_COLUMNS",
+    "KEY_COLUMNS",
     "OUTCOME_COLUMNS",
     "SEND_COLUMNS",
     "SUPPRESSED_COLUMNS",

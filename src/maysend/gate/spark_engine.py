@@ -55,7 +55,12 @@ import pyarrow.parquet as pq
 from maysend.errors import LedgerUnavailable
 from maysend.gate.addresses import normalize_or_reason
 from maysend.gate.dialect import SPARK
-from maysend.gate.outcomes import SEND_COLUMNS, SUPPRESSED_COLUMNS, decide_combinations
+from maysend.gate.outcomes import (
+    KEY_COLUMNS,
+    SEND_COLUMNS,
+    SUPPRESSED_COLUMNS,
+    decide_combinations,
+)
 from maysend.gate.outcomes import outcome_schema as arrow_outcome_schema
 from maysend.gate.plan import GatePlan, Step
 from maysend.gate.queries import (
@@ -208,8 +213,7 @@ def load_state(spark: SparkSession, plan: GatePlan) -> DataFrame:
 def outcomes(spark: SparkSession, plan: GatePlan) -> tuple[DataFrame, list[tuple[Any, ...]]]:
     """Ask the policy once per distinct combination of facts; view `decided`, and the counts
     per combination."""
-    columns = plan.fact_model.columns
-    found = spark.sql(combinations_sql(columns))
+    found = spark.sql(combinations_sql())
     counted = [row.asDict() for row in found.collect()]
     rows = decide_combinations(
         counted,
@@ -219,15 +223,15 @@ def outcomes(spark: SparkSession, plan: GatePlan) -> tuple[DataFrame, list[tuple
         config=plan.config,
     )
     types = {f.name: f.dataType.simpleString() for f in found.schema}
-    facts = pa.schema([(c, _arrow_type(types[c])) for c in columns])
-    table = pa.Table.from_pylist(rows, schema=arrow_outcome_schema(facts))
+    keys = pa.schema([(c, _arrow_type(types[c])) for c in KEY_COLUMNS])
+    table = pa.Table.from_pylist(rows, schema=arrow_outcome_schema(keys))
     _view(spark.createDataFrame(table), "outcomes")
-    decided = _view(spark.sql(decided_sql(columns)), "decided").persist()
+    decided = _view(spark.sql(decided_sql()), "decided").persist()
     return decided, combination_groups(counted, rows)
 
 
 def _arrow_type(spark_type: str) -> pa.DataType:
-    return {"boolean": pa.bool_(), "string": pa.string()}[spark_type]
+    return {"bigint": pa.int64(), "string": pa.string()}[spark_type]
 
 
 # -- outputs ----------------------------------------------------------------------------------
