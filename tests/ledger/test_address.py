@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import hmac
+
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from maysend.errors import InvalidAddress
 from maysend.ledger import normalize_address, subject_key
+from maysend.ledger.address import keyed
 
 NORMALISED = [
     ("  Ann@Example.COM ", "Ann@example.com"),
@@ -77,3 +80,10 @@ def test_arbitrary_text_is_normalised_or_refused(text: str) -> None:
         return
     assert "@" in result
     assert result == result.strip()
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.text(min_size=1, max_size=200), st.text(max_size=300))
+def test_keyed_is_hmac_sha256(secret: str, normalized: str) -> None:
+    expected = hmac.digest(secret.encode(), normalized.encode(), "sha256").hex()
+    assert keyed(normalized, secret) == expected

@@ -44,7 +44,10 @@ def test_acknowledged_write_survives_kill_9(db_url: str) -> None:
         assert ledger.verify().intact
 
 
-def test_killed_import_leaves_whole_batches_and_resumes(db_url: str, tmp_path: Path) -> None:
+@pytest.mark.parametrize("where", ["here", "apart"])
+def test_killed_import_leaves_whole_batches_and_resumes(
+    db_url: str, tmp_path: Path, where: str
+) -> None:
     rows = 2_000
     batch = 100
     source = tmp_path / "big.csv"
@@ -53,7 +56,7 @@ def test_killed_import_leaves_whole_batches_and_resumes(db_url: str, tmp_path: P
     ]
     source.write_text("\n".join(lines) + "\n", encoding="utf-8")
     Ledger.open(db_url, settings=settings(db_url)).close()
-    child = _spawn("import-slowly", db_url, str(source), str(batch))
+    child = _spawn("import-slowly", db_url, str(source), str(batch), where)
     assert child.stdout is not None
     for _ in range(3):
         assert child.stdout.readline().startswith("batch")
@@ -63,7 +66,7 @@ def test_killed_import_leaves_whole_batches_and_resumes(db_url: str, tmp_path: P
         stored = len(_event_ids(ledger))
         assert stored % batch == 0
         assert 3 * batch <= stored < rows
-        report = ledger.import_file(source, batch_size=batch)
+        report = ledger.import_file(source, batch_size=batch, apart=where == "apart")
         assert report.imported == rows - stored
         assert report.duplicates == stored
         assert _event_ids(ledger) == list(range(1, rows + 1))

@@ -5,6 +5,7 @@ from __future__ import annotations
 import gc
 import json
 from collections.abc import Sequence
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
@@ -12,13 +13,15 @@ import sqlalchemy as sa
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from maysend.errors import InputError, LedgerUnavailable
+from maysend.errors import ConfigError, InputError, LedgerUnavailable
 from maysend.ledger import Ledger, Status
 from maysend.ledger.events import StoredEvent
 from maysend.ledger.importers import formats, parse_mapping
 from maysend.ledger.importers.formats import field_values
 from maysend.ledger.schema import events
 from maysend.ledger.write import Prepared
+
+from .conftest import settings as ledger_settings
 
 NATIVE_CSV = """\
 address,event,at,channel,topic,country,source,notice,product,refusal_offered,evidence
@@ -37,9 +40,16 @@ def _write(tmp_path: Path, name: str, text: str) -> Path:
     return path
 
 
-def test_native_csv_reports_bad_rows_and_imports_good_ones(ledger: Ledger, tmp_path: Path) -> None:
+APART = pytest.mark.parametrize("apart", [False, True], ids=["here", "apart"])
+
+
+@APART
+def test_native_csv_reports_bad_rows_and_imports_good_ones(
+    ledger: Ledger, tmp_path: Path, apart: bool
+) -> None:
     path = _write(tmp_path, "events.csv", NATIVE_CSV)
-    report = ledger.import_file(path, batch_size=2)
+    report = ledger.import_file(path, batch_size=2, apart=apart)
+    assert (report.rows, report.events, report.batches) == (6, 3, 2)
     assert report.imported == 3
     assert [line for line, _ in report.failed] == [4, 5, 7]
     reasons = dict(report.failed)
@@ -54,17 +64,21 @@ def test_native_csv_reports_bad_rows_and_imports_good_ones(ledger: Ledger, tmp_p
     assert ledger.history("a@example.com")[0].evidence == {"ip": "192.0.2.1"}
 
 
-def test_reimporting_the_same_file_adds_nothing(ledger: Ledger, tmp_path: Path) -> None:
+@APART
+def test_reimporting_the_same_file_adds_nothing(
+    ledger: Ledger, tmp_path: Path, apart: bool
+) -> None:
     path = _write(tmp_path, "events.csv", NATIVE_CSV)
-    ledger.import_file(path)
+    ledger.import_file(path, apart=not apart)
     head = ledger.head()
-    again = ledger.import_file(path)
+    again = ledger.import_file(path, apart=apart)
     assert again.imported == 0
     assert again.duplicates == 3
     assert ledger.head() == head
 
 
-def test_json_lines_with_a_column_mapping(ledger: Ledger, tmp_path: Path) -> None:
+@APART
+def test_json_lines_with_a_column_mapping(ledger: Ledger, tmp_path: Path, apart: bool) -> None:
     lines = [
         {"mail": "x@example.org", "what": "consent", "when": 1704067200, "ev": {"ua": "Test/1"}},
         "not json at all",
@@ -73,7 +87,7 @@ def test_json_lines_with_a_column_mapping(ledger: Ledger, tmp_path: Path) -> Non
     text = "\n".join(line if isinstance(line, str) else json.dumps(line) for line in lines)
     path = _write(tmp_path, "events.jsonl", text + "\n")
     mapping = parse_mapping(["mail=address", "what=event", "when=at", "ev=evidence"])
-    report = ledger.import_file(path, mapping=mapping)
+    report = ledger.import_file(path, mapping=mapping, apart=apart)
     assert report.imported == 2
     assert report.failed[0][0] == 2
     assert ledger.state("y@example.org").status is Status.OBJECTED
@@ -150,6 +164,7 @@ FORMAT_CASES = [
     FORMAT_CASES,
     ids=[c[0] for c in FORMAT_CASES],
 )
+@APART
 def test_esp_export_formats(
     ledger: Ledger,
     tmp_path: Path,
@@ -158,8 +173,9 @@ def test_esp_export_formats(
     text: str,
     expected: dict[str, Status],
     skipped: int,
+    apart: bool,
 ) -> None:
-    report = ledger.import_file(_write(tmp_path, name, text), format=fmt)
+    report = ledger.import_file(_write(tmp_path, name, text), format=fmt, apart=apart)
     assert report.failed == []
     assert len(report.skipped) == skipped
     for address, status in expected.items():
@@ -249,8 +265,9 @@ def _ids(ledger: Ledger) -> list[int]:
         return list(connection.execute(sa.select(events.c.id).order_by(events.c.id)).scalars())
 
 
+@APART
 def test_a_failing_batch_stops_the_import_after_the_batches_before_it(
-    ledger: Ledger, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    ledger: Ledger, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, apart: bool
 ) -> None:
     """Batches are written while the next is read: a batch that fails leaves the ones
     before it committed, none after it, and the import can simply be run again."""
@@ -267,24 +284,51 @@ def test_a_failing_batch_stops_the_import_after_the_batches_before_it(
 
     monkeypatch.setattr(ledger, "record_prepared", third_fails)
     with pytest.raises(LedgerUnavailable):
-        ledger.import_file(path, batch_size=10)
+        ledger.import_file(path, batch_size=10, apart=apart)
     assert _ids(ledger) == list(range(1, 21))
     assert calls == 3  # nothing was written after the failure
     monkeypatch.undo()
-    report = ledger.import_file(path, batch_size=10)
+    report = ledger.import_file(path, batch_size=10, apart=apart)
     assert (report.imported, report.duplicates, report.batches) == (80, 20, 10)
     assert _ids(ledger) == list(range(1, 101))
     assert ledger.verify().intact
 
 
+@APART
 def test_batches_handed_over_before_a_read_error_are_committed(
-    ledger: Ledger, tmp_path: Path
+    ledger: Ledger, tmp_path: Path, apart: bool
 ) -> None:
     path = _many(tmp_path, 3_000, tail=b"\xff\xfe not UTF-8\n")
-    with pytest.raises(InputError):
-        ledger.import_file(path, batch_size=100)
+    with pytest.raises(InputError, match="not UTF-8"):
+        ledger.import_file(path, batch_size=100, apart=apart)
     stored = _ids(ledger)
     assert stored == list(range(1, len(stored) + 1))
     assert len(stored) % 100 == 0
     assert len(stored) >= 2_000
     assert ledger.verify().intact
+
+
+def test_progress_counts_every_byte_when_prepared_apart(ledger: Ledger, tmp_path: Path) -> None:
+    path = _many(tmp_path, 500)
+    seen: list[int] = []
+    report = ledger.import_file(path, batch_size=100, apart=True, on_read=seen.append)
+    assert report.imported == 500
+    assert sum(seen) == path.stat().st_size
+
+
+def test_a_missing_file_is_an_input_error_when_prepared_apart(
+    ledger: Ledger, tmp_path: Path
+) -> None:
+    with pytest.raises(InputError, match="cannot open"):
+        ledger.import_file(tmp_path / "absent.csv", apart=True)
+
+
+def test_a_clock_that_cannot_travel_is_refused_apart_and_kept_here(
+    db_url: str, tmp_path: Path
+) -> None:
+    path = _many(tmp_path, 10)
+    fixed = datetime(2025, 1, 1, tzinfo=UTC)
+    with Ledger.open(db_url, settings=ledger_settings(db_url), clock=lambda: fixed) as ledger:
+        with pytest.raises(ConfigError):
+            ledger.import_file(path, apart=True)
+        assert ledger.import_file(path).imported == 10  # left to choose: prepared here

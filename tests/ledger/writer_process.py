@@ -27,7 +27,8 @@ def main() -> None:
             return stored
 
         ledger.record_prepared = announce  # type: ignore[method-assign]
-        ledger.import_file(sys.argv[3], batch_size=int(sys.argv[4]))
+        apart = len(sys.argv) > 5 and sys.argv[5] == "apart"
+        ledger.import_file(sys.argv[3], batch_size=int(sys.argv[4]), apart=apart)
         print("done", flush=True)
     elif mode == "write-many":
         tag, count = sys.argv[3], int(sys.argv[4])

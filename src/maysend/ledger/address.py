@@ -51,8 +51,23 @@ def subject_key(address: str, secret: str) -> str:
 
 
 def keyed(normalized: str, secret: str) -> str:
-    """`subject_key` for an address that is already normalised (the import hot path)."""
-    return hmac.digest(secret.encode(), normalized.encode(), "sha256").hex()  # one C call
+    """`subject_key` for an address that is already normalised (the import hot path).
+
+    The HMAC keyed with `secret` is made once and copied for each address.
+    `hmac.digest` would be one C call, but it lets go of the interpreter lock
+    around every hash, and an import calls it while its writer thread holds
+    the lock: each address then waited for the writer's next switch. Copying a
+    keyed HMAC and hashing an address of under 2 KiB keeps the lock (a test
+    holds the two equal).
+    """
+    mac = _keyed_hmac(secret).copy()
+    mac.update(normalized.encode())
+    return mac.hexdigest()
+
+
+@lru_cache(maxsize=16)
+def _keyed_hmac(secret: str) -> hmac.HMAC:
+    return hmac.new(secret.encode(), digestmod="sha256")
 
 
 def _check_local(local: str, whole: str) -> None:

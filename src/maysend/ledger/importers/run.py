@@ -2,24 +2,27 @@
 
 Each batch is one transaction, and events carry an idempotency key over their
 content, so an import that was killed leaves whole batches behind and running
-it again stores only what is missing. Batches are written on a thread of their
-own while the next one is read (`pipeline.BatchWriter`).
+it again stores only what is missing. A large file is read and prepared in a
+process of its own while this one writes (`apart`); otherwise batches are
+written on a thread of their own while the next one is read
+(`pipeline.BatchWriter`).
 """
 
 from __future__ import annotations
 
 import gc
+import os
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from maysend.errors import InvalidEvent
-from maysend.ledger.events import NewEvent
-from maysend.ledger.importers.formats import Skip, get_format, row_events
+from maysend.ledger.importers.apart import PreparedBatch, can_send, prepared_apart
+from maysend.ledger.importers.batches import RowBatch, row_batches
+from maysend.ledger.importers.formats import get_format
 from maysend.ledger.importers.pipeline import BatchWriter
-from maysend.ledger.importers.tabular import Row, apply_mapping, read_rows
+from maysend.ledger.importers.tabular import Row, read_rows
 
 if TYPE_CHECKING:
     from maysend.ledger.ledger import Ledger
@@ -27,6 +30,9 @@ if TYPE_CHECKING:
 # Per-batch costs (the lock, a handful of statements, a commit that waits for the disk) fade
 # by 20,000 events, and more subjects share a batch; a batch's working memory stays modest.
 BATCH_SIZE = 20_000
+# From this size on a file is prepared in a process of its own (`apart`): starting one
+# takes about a second, which a file this large repays.
+APART_MIN_BYTES = 8 << 20
 
 
 @dataclass(slots=True)
@@ -41,6 +47,19 @@ class ImportReport:
     skipped: list[tuple[int, str]] = field(default_factory=list)
     failed: list[tuple[int, str]] = field(default_factory=list)
 
+    def read(self, batch: RowBatch | PreparedBatch) -> None:
+        """Count a batch's rows and note the ones that failed or were skipped."""
+        self.rows += batch.rows
+        self.failed.extend(batch.failed)
+        self.skipped.extend(batch.skipped)
+
+    def committed(self, events: int, stored: int) -> None:
+        """Count a batch written: `events` handed over, `stored` of them new."""
+        self.events += events
+        self.imported += stored
+        self.duplicates += events - stored
+        self.batches += 1
+
 
 def import_rows(
     ledger: Ledger,
@@ -53,33 +72,10 @@ def import_rows(
     """Import (line, row) pairs in batches of `batch_size` events."""
     spec = get_format(format)
     report = ImportReport()
-    pending: list[NewEvent] = []
-
-    def committed(events: int, stored: int) -> None:
-        report.events += events
-        report.imported += stored
-        report.duplicates += events - stored
-        report.batches += 1
-
-    with collector_paused(), BatchWriter(ledger, committed) as writer:
-        for line, row in rows:
-            report.rows += 1
-            if isinstance(row, str):
-                report.failed.append((line, row))
-                continue
-            try:
-                result = row_events(spec, apply_mapping(row, mapping or {}), now=ledger.clock())
-            except InvalidEvent as exc:
-                report.failed.append((line, f"{exc.field}: {exc}"))
-                continue
-            if isinstance(result, Skip):
-                report.skipped.append((line, result.reason))
-                continue
-            pending.extend(result)
-            if len(pending) >= batch_size:
-                writer.put(pending)
-                pending = []
-        writer.put(pending)
+    with collector_paused(), BatchWriter(ledger, report.committed) as writer:
+        for batch in row_batches(rows, spec, mapping or {}, batch_size, ledger.clock):
+            report.read(batch)
+            writer.put(batch.events)
     return report
 
 
@@ -110,9 +106,16 @@ def import_file(
     mapping: Mapping[str, str] | None = None,
     batch_size: int = BATCH_SIZE,
     on_read: Callable[[int], None] | None = None,
+    apart: bool | None = None,
 ) -> ImportReport:
-    """Import a CSV or JSON Lines file; `on_read(bytes)` reports progress."""
+    """Import a CSV or JSON Lines file; `on_read(bytes)` reports progress.
+
+    `apart`: prepare the batches in a process of their own (None: when the
+    file is large, there is a second core, and the ledger's clock can be sent).
+    """
     get_format(format)
+    if apart if apart is not None else _worth_apart(ledger, path):
+        return _import_apart(ledger, path, format, mapping or {}, batch_size, on_read)
     return import_rows(
         ledger,
         read_rows(path, on_read=on_read),
@@ -122,4 +125,41 @@ def import_file(
     )
 
 
-__all__ = ["BATCH_SIZE", "ImportReport", "import_file", "import_rows"]
+def _worth_apart(ledger: Ledger, path: Path) -> bool:
+    try:
+        size = path.stat().st_size
+    except OSError:
+        return False  # reading it will say why
+    return size >= APART_MIN_BYTES and (os.cpu_count() or 1) > 1 and can_send(ledger.clock)
+
+
+def _import_apart(
+    ledger: Ledger,
+    path: Path,
+    format: str,
+    mapping: Mapping[str, str],
+    batch_size: int,
+    on_read: Callable[[int], None] | None,
+) -> ImportReport:
+    """Write, here, the batches another process reads and prepares (see `apart`)."""
+    report = ImportReport()
+    batches = prepared_apart(
+        path,
+        format=format,
+        mapping=mapping,
+        batch_size=batch_size,
+        keyring=ledger.keyring,
+        clock=ledger.clock,
+    )
+    with collector_paused():
+        for batch in batches:
+            report.read(batch)
+            if on_read is not None and batch.read_bytes:
+                on_read(batch.read_bytes)
+            if batch.prepared:
+                stored = ledger.record_prepared(batch.prepared)
+                report.committed(len(batch.prepared), len(stored))
+    return report
+
+
+__all__ = ["APART_MIN_BYTES", "BATCH_SIZE", "ImportReport", "import_file", "import_rows"]

@@ -18,6 +18,7 @@ from maysend.errors import InputError
 
 JSON_SUFFIXES = frozenset({".jsonl", ".ndjson", ".json"})
 Row = tuple[int, dict[str, str] | str]
+READ_BUFFER = 1 << 20
 
 
 class _Counting(io.RawIOBase):
@@ -43,9 +44,10 @@ def read_rows(path: Path, *, on_read: Callable[[int], None] | None = None) -> It
     except OSError as exc:
         raise InputError(f"cannot open import file: {exc.strerror}", path=str(path)) from exc
     with raw:
-        text = io.TextIOWrapper(
-            io.BufferedReader(_Counting(raw, on_read)), encoding="utf-8-sig", newline=""
-        )
+        # Large reads: each one lets go of the interpreter lock, which an import's writer
+        # thread then holds until its next switch.
+        buffered = io.BufferedReader(_Counting(raw, on_read), buffer_size=READ_BUFFER)
+        text = io.TextIOWrapper(buffered, encoding="utf-8-sig", newline="")
         reader = _json_rows if path.suffix.lower() in JSON_SUFFIXES else _csv_rows
         try:
             yield from reader(text)
