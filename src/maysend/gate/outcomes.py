@@ -19,6 +19,7 @@ from typing import Any
 import pyarrow as pa
 
 from maysend.classify.verdict import Verdict
+from maysend.errors import PolicyError
 from maysend.ledger.state import EventType, Status
 from maysend.policy import (
     ConsentFacts,
@@ -45,6 +46,7 @@ FACT_COLUMNS = (
 )
 BASE_FLAGS = ("confirmed", "purchase", "product_similar", "refusal_offered", "inquiry")
 KEY_COLUMNS = ("country", "ledger_country", "status", "flags")
+MAX_FLAGS = 63  # the bits of a signed 64-bit integer
 OUTCOME_COLUMNS = ("action", "reason_code", "citation", "jurisdiction", "kind", "country_code")
 SEND_COLUMNS = ("address", "row", "country", "jurisdiction", "reason_code")
 SUPPRESSED_COLUMNS = (*SEND_COLUMNS[:4], "action", "reason_code", "citation")
@@ -68,7 +70,12 @@ class FactModel:
     @property
     def flags(self) -> tuple[str, ...]:
         """The yes/no fact columns, in bit order: bit i of `flags` is `flags[i]`."""
-        return BASE_FLAGS + tuple(window_column(n) for n in sorted(self.windows))
+        names = BASE_FLAGS + tuple(window_column(n) for n in sorted(self.windows))
+        if len(names) > MAX_FLAGS:
+            raise PolicyError(
+                f"the policy asks for {len(names)} yes/no facts; the gate packs {MAX_FLAGS}"
+            )
+        return names
 
     def unpack(self, key: Mapping[str, Any]) -> dict[str, Any]:
         """The fact columns of one combination of KEY_COLUMNS. Every recipient is answered:
@@ -139,8 +146,10 @@ def decide_combinations(
 
 
 __all__ = [
+    "BASE_FLAGS",
     "FACT_COLUMNS",
     "KEY_COLUMNS",
+    "MAX_FLAGS",
     "OUTCOME_COLUMNS",
     "SEND_COLUMNS",
     "SUPPRESSED_COLUMNS",
