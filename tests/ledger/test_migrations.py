@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import sqlalchemy as sa
 from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
@@ -28,7 +30,7 @@ def _tables(engine: sa.Engine) -> set[str]:
 def test_up_down_up(db_url: str) -> None:
     engine = make_engine(db_url)
     upgrade(engine)
-    assert current_revision(engine) == "0001"
+    assert current_revision(engine) == "0002"
     assert _tables(engine) == LEDGER_TABLES
     downgrade(engine)
     assert current_revision(engine) is None
@@ -52,5 +54,30 @@ def test_upgrade_is_idempotent(db_url: str) -> None:
     engine = make_engine(db_url)
     upgrade(engine)
     upgrade(engine)
-    assert current_revision(engine) == "0001"
+    assert current_revision(engine) == "0002"
+    engine.dispose()
+
+
+def _without_rowid(engine: sa.Engine) -> set[str]:
+    with engine.connect() as connection:
+        rows = connection.exec_driver_sql(
+            "SELECT name, sql FROM sqlite_master WHERE type = 'table'"
+        )
+        return {name for name, sql in rows if sql.rstrip().upper().endswith("WITHOUT ROWID")}
+
+
+def test_sqlite_keeps_subjects_and_state_rows_in_their_key(tmp_path: Path) -> None:
+    engine = make_engine(f"sqlite:///{tmp_path / 'ledger.db'}")
+    upgrade(engine, "0001")
+    with engine.begin() as connection:
+        connection.exec_driver_sql("INSERT INTO subjects VALUES ('k', 'a@example.com', NULL)")
+    upgrade(engine)
+    assert _without_rowid(engine) == {"subjects", "current_state"}
+    downgrade(engine, "0001")
+    assert _without_rowid(engine) == set()
+    upgrade(engine)
+    assert _without_rowid(engine) == {"subjects", "current_state"}
+    with engine.connect() as connection:
+        rows = connection.exec_driver_sql("SELECT key, address FROM subjects").all()
+    assert [tuple(r) for r in rows] == [("k", "a@example.com")]
     engine.dispose()

@@ -12,6 +12,8 @@
 - `notices`: the versioned wording a person was shown when asked.
 - `current_state`: folded state per subject, channel, purpose and topic ('' for
   none), written in the same transaction as the events that change it.
+- On SQLite, `subjects` and `current_state` are WITHOUT ROWID tables: each row
+  lives in its primary key's B-tree, one page walk per look-up or write.
 - `chain_head`: one row, the last id and hash; locked to serialise appends.
 - `ledger_meta`: how subjects are keyed (deployment secret or ledger's own key).
 
@@ -78,6 +80,7 @@ subjects = sa.Table(
     sa.Column("key", KEY, primary_key=True),
     sa.Column("address", sa.String(320), nullable=True),
     sa.Column("erased_at", UTCDateTime, nullable=True),
+    sqlite_with_rowid=False,
 )
 
 events = sa.Table(
@@ -140,6 +143,7 @@ current_state = sa.Table(
     sa.Column("last_at", UTCDateTime, nullable=False),
     sa.Column("last_prec", sa.Integer, nullable=False),
     sa.Column("last_id", sa.BigInteger, nullable=False),
+    sqlite_with_rowid=False,
 )
 
 __all__ = [
