@@ -24,7 +24,7 @@ from typing import Any
 
 import sqlalchemy as sa
 
-from maysend.ledger.bulk import Row, StoreTimes, one_of, upsert_rows
+from maysend.ledger.bulk import Row, StoreTimes, insert_rows, one_of, upsert_rows
 from maysend.ledger.events import StoredEvent, parse_event_type
 from maysend.ledger.fold import KeyFold, applies_to
 from maysend.ledger.read import load_events
@@ -77,7 +77,9 @@ def update_current(
             refold.append(subject)
     for subject, history in load_events(connection, refold).items():
         result[subject] = fold_fresh(history)
+    fresh = {s: result.pop(s) for s in new_subjects if s in result}
     write_folds(connection, result, times)
+    write_folds(connection, fresh, times, new=True)
 
 
 def _extend(folds: dict[Key, KeyFold], new: list[StoredEvent]) -> dict[Key, KeyFold] | None:
@@ -150,11 +152,17 @@ def write_folds(
     connection: sa.Connection,
     folds: Mapping[str, Mapping[Key, KeyFold]],
     times: StoreTimes | None = None,
+    *,
+    new: bool = False,
 ) -> None:
     """Store every fold given, replacing the rows of the same keys.
 
     Rows go in subject order, so the table's key index is walked once from one
     end to the other instead of at random: pages are read and dirtied once.
+    `new`: the subjects have no rows yet (they are new to the ledger in this
+    transaction, under the chain lock), so the rows are inserted as they are;
+    on PostgreSQL that is one COPY instead of a staged merge. A row there after
+    all fails the batch on the table's key, as any conflicting insert does.
     """
     to_store = (times or StoreTimes.of(connection)).to_store
     rows = [
@@ -162,7 +170,7 @@ def write_folds(
         for subject in sorted(folds)
         for key, fold in folds[subject].items()
     ]
-    upsert_rows(connection, current_state, rows)
+    (insert_rows if new else upsert_rows)(connection, current_state, rows)
 
 
 _NO_REF = (None, None, None)
