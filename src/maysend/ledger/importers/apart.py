@@ -132,7 +132,11 @@ def _receive(stream: IO[bytes]) -> PreparedBatch | BaseException | None:
 
 
 def serve() -> None:
-    """The preparing process: read a `Job` on stdin, send each batch on stdout, then None."""
+    """The preparing process: read a `Job` on stdin, send each batch on stdout, then None.
+
+    The job carries the ledger's subject key: it travels through the pipe,
+    never on a command line or in the environment.
+    """
     out = os.fdopen(os.dup(1), "wb")
     os.dup2(2, 1)  # anything printed here goes to stderr, never in between the batches
     gc.disable()  # as `run.collector_paused`: nothing here lives in reference cycles

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import gc
 import os
+import sys
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -130,7 +131,12 @@ def _worth_apart(ledger: Ledger, path: Path) -> bool:
         size = path.stat().st_size
     except OSError:
         return False  # reading it will say why
-    return size >= APART_MIN_BYTES and (os.cpu_count() or 1) > 1 and can_send(ledger.clock)
+    return (
+        size >= APART_MIN_BYTES
+        and (os.cpu_count() or 1) > 1
+        and bool(sys.executable)  # the preparing process is this interpreter again
+        and can_send(ledger.clock)
+    )
 
 
 def _import_apart(
