@@ -1,7 +1,7 @@
 """From a recipient's consent-fact columns to the policy's outcome, once per combination.
 
 The engines (DuckDB, Spark) compute, for every recipient, the same discrete
-facts `maysend.policy.consent_facts` would (see `FACT_COLUMNS`), carried as the
+facts `maysend.policy.consent_facts` would (see `FactModel`), carried as the
 `KEY_COLUMNS`: the two countries, the status and one integer whose bits are the
 yes/no facts (`FactModel.flags`), so that joins and groupings carry four
 columns, not a dozen. This module unpacks each distinct combination, turns it
@@ -33,17 +33,6 @@ from maysend.policy import (
 )
 from maysend.policy.rules import Window
 
-FACT_COLUMNS = (
-    "country",
-    "ledger_country",
-    "answered",
-    "status",
-    "confirmed",
-    "purchase",
-    "product_similar",
-    "refusal_offered",
-    "inquiry",
-)
 BASE_FLAGS = ("confirmed", "purchase", "product_similar", "refusal_offered", "inquiry")
 KEY_COLUMNS = ("country", "ledger_country", "status", "flags")
 MAX_FLAGS = 63  # the bits of a signed 64-bit integer
@@ -59,13 +48,10 @@ def window_column(name: str) -> str:
 
 @dataclass(frozen=True, slots=True)
 class FactModel:
-    """What the engines must compute: the base fact columns plus one flag per window."""
+    """What the engines must compute: the countries, the status, and the yes/no facts (the
+    base flags plus one per window) packed as the bits of `flags`."""
 
     windows: Mapping[str, Window]
-
-    @property
-    def columns(self) -> tuple[str, ...]:
-        return FACT_COLUMNS + tuple(window_column(n) for n in sorted(self.windows))
 
     @property
     def flags(self) -> tuple[str, ...]:
@@ -82,7 +68,7 @@ class FactModel:
         a subject the snapshot has no row for is answered with status 'none'."""
         bits = int(key["flags"])
         flags = {name: bool(bits >> i & 1) for i, name in enumerate(self.flags)}
-        rest = {c: key[c] for c in ("country", "ledger_country", "status")}
+        rest = {c: key[c] for c in KEY_COLUMNS if c != "flags"}
         return {**rest, "answered": True, **flags}
 
     def facts(
@@ -147,7 +133,6 @@ def decide_combinations(
 
 __all__ = [
     "BASE_FLAGS",
-    "FACT_COLUMNS",
     "KEY_COLUMNS",
     "MAX_FLAGS",
     "OUTCOME_COLUMNS",
