@@ -222,6 +222,11 @@ class PhraseIndex:
             for key in phrase.items[at].options:
                 self._anchors.setdefault(key, []).append(pid)
         self._needs = [tuple(i.options for i in p.items if not i.skip) for p in phrases]
+        # per phrase: its items' options when it has no gap (matched inline), else None
+        self._fixed = [
+            None if any(i.skip for i in p.items) else tuple(i.options for i in p.items)
+            for p in phrases
+        ]
         self._keys = frozenset(keys)
         self._prefix_lens = sorted({len(k) - 1 for k in keys if k[0] == "^"})
         self._suffix_lens = sorted({len(k) - 1 for k in keys if k[0] == "$"})
@@ -254,37 +259,100 @@ class PhraseIndex:
             ]
         return found  # type: ignore[return-value]
 
+    def _positions(self, keys: list[frozenset[str]]) -> dict[str, list[int]]:
+        """The token positions of each key, ascending. Tokens are grouped by their key
+        set first (text repeats its words), so each key is visited once per distinct set."""
+        by_set: dict[frozenset[str], list[int]] = {}
+        for i, token_keys in enumerate(keys):
+            if token_keys:
+                found = by_set.get(token_keys)
+                if found is None:
+                    by_set[token_keys] = [i]
+                else:
+                    found.append(i)
+        by_set.pop(_BARRIER_KEYS, None)
+        positions: dict[str, list[int]] = {}
+        merged: list[str] = []
+        for token_keys, at in by_set.items():
+            for key in token_keys:
+                known = positions.get(key)
+                if known is None:
+                    positions[key] = at
+                else:
+                    positions[key] = known + at
+                    merged.append(key)
+        for key in merged:
+            positions[key].sort()
+        return positions
+
     def find(self, raw_tokens: list[str]) -> list[tuple[int, int, int]]:
         """Every (phrase id, first token, last token) that matches, one per phrase and start."""
         keys = self.keys(raw_tokens)
-        positions: dict[str, list[int]] = {}
-        for i, token_keys in enumerate(keys):
-            if token_keys:
-                for key in token_keys:
-                    positions.setdefault(key, []).append(i)
-        positions.pop(BARRIER, None)
+        positions = self._positions(keys)
         if not positions:
             return []
         present = positions.keys()
-        viable = {pid for key in present for pid in self._anchors.get(key, ())}
+        anchors = self._anchors
+        viable = {pid for key in present if key in anchors for pid in anchors[key]}
         hits: list[tuple[int, int, int]] = []
         for pid in sorted(viable):
             if any(present.isdisjoint(options) for options in self._needs[pid]):
                 continue
-            phrase = self.phrases[pid]
-            options, near, far = self._windows[pid]
-            first = phrase.items[0].options
-            tried: set[int] = set()
-            for key in options:
-                for at in positions.get(key, ()):
-                    for start in range(max(at - far, 0), at - near + 1):
-                        if start in tried or first.isdisjoint(keys[start]):
-                            continue
-                        tried.add(start)
-                        end = phrase.match_at(keys, start)
-                        if end >= 0:
-                            hits.append((pid, start, end))
+            fixed = self._fixed[pid]
+            if fixed is not None:
+                self._walk_fixed(pid, fixed, keys, positions, hits)
+            else:
+                self._walk_gapped(pid, keys, positions, hits)
         return hits
+
+    def _walk_fixed(
+        self,
+        pid: int,
+        items: tuple[frozenset[str], ...],
+        keys: list[frozenset[str]],
+        positions: dict[str, list[int]],
+        hits: list[tuple[int, int, int]],
+    ) -> None:
+        """Matches of a phrase without gaps: one start per anchor position."""
+        options, near, _ = self._windows[pid]
+        first = items[0]
+        size = len(items)
+        limit = len(keys) - size
+        tried: set[int] = set()
+        for key in options:
+            for at in positions.get(key, ()):
+                start = at - near
+                if start < 0 or start in tried or first.isdisjoint(keys[start]):
+                    continue
+                tried.add(start)
+                if start > limit:
+                    continue
+                for n in range(1, size):
+                    if items[n].isdisjoint(keys[start + n]):
+                        break
+                else:
+                    hits.append((pid, start, start + size - 1))
+
+    def _walk_gapped(
+        self,
+        pid: int,
+        keys: list[frozenset[str]],
+        positions: dict[str, list[int]],
+        hits: list[tuple[int, int, int]],
+    ) -> None:
+        phrase = self.phrases[pid]
+        options, near, far = self._windows[pid]
+        first = phrase.items[0].options
+        tried: set[int] = set()
+        for key in options:
+            for at in positions.get(key, ()):
+                for start in range(max(at - far, 0), at - near + 1):
+                    if start in tried or first.isdisjoint(keys[start]):
+                        continue
+                    tried.add(start)
+                    end = _match(phrase.items, 0, keys, start)
+                    if end >= 0:
+                        hits.append((pid, start, end))
 
 
 __all__ = ["BARRIER", "Item", "Morphology", "Phrase", "PhraseIndex", "compile_phrase"]
