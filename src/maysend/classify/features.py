@@ -12,9 +12,9 @@ the model otherwise learns that any amount sells.
 from __future__ import annotations
 
 import math
+from collections.abc import Mapping
 from dataclasses import dataclass
 from itertools import pairwise
-from typing import Protocol
 
 from maysend.classify.text import NUMBER, normalise
 
@@ -31,10 +31,6 @@ class FeatureSpec:
     pairs: bool = True
     min_tokens: int = 5  # blocks with fewer words (greetings, labels, buttons) are not scored
     amounts: bool = False  # read numbers and currency signs
-
-
-class Weights(Protocol):
-    def get(self, key: str, default: float, /) -> float: ...
 
 
 class Featurizer:
@@ -80,13 +76,22 @@ class Featurizer:
 
 
 class BlockScorer:
-    """Linear block scores with each distinct token's weight summed once (cached)."""
+    """Linear block scores with each distinct token's weight summed once (cached).
 
-    def __init__(self, featurizer: Featurizer, weights: Weights, bias: float) -> None:
+    Word-pair weights are looked up by first word, then second, so that scoring does
+    not build a "first second" string for every pair of a block.
+    """
+
+    def __init__(self, featurizer: Featurizer, weights: Mapping[str, float], bias: float) -> None:
         self.featurizer = featurizer
         self.weights = weights
         self.bias = bias
         self._cache: dict[str, tuple[str, float, int] | None] = {}
+        self._pairs: dict[str, dict[str, float]] = {}
+        for feature, weight in weights.items():
+            first, space, second = feature.partition(" ")
+            if space:
+                self._pairs.setdefault(first, {})[second] = weight
 
     def _entry(self, raw: str) -> tuple[str, float, int] | None:
         """(word, summed weight of its features, their number), None for amounts."""
@@ -114,10 +119,18 @@ class BlockScorer:
         if len(words) < self.featurizer.spec.min_tokens:
             return None
         if self.featurizer.spec.pairs:
-            get = self.weights.get
-            total += sum(get(f"{a} {b}", 0.0) for a, b in pairwise(words))
+            total += sum(self._pair_weights(words))
             count += len(words) - 1
         return self.bias + total / math.sqrt(count)
+
+    def _pair_weights(self, words: list[str]) -> list[float]:
+        """The weight of each adjacent pair of `words`, in order (0.0 if unknown)."""
+        pairs = self._pairs
+        found = []
+        for a, b in pairwise(words):
+            after = pairs.get(a)
+            found.append(0.0 if after is None else after.get(b, 0.0))
+        return found
 
 
 __all__ = ["BlockScorer", "FeatureSpec", "Featurizer"]
