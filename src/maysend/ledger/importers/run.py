@@ -29,8 +29,12 @@ if TYPE_CHECKING:
     from maysend.ledger.ledger import Ledger
 
 # Per-batch costs (the lock, a handful of statements, a commit that waits for the disk) fade
-# by 20,000 events, and more subjects share a batch; a batch's working memory stays modest.
-BATCH_SIZE = 20_000
+# by 20,000 events; past that, the larger the batch the more of its events share a subject,
+# and a subject's current-state rows are read and written once per batch, not per event.
+# 50,000 against 20,000, 300,000 events over 60,000 subjects: importing-process CPU 17.4 s
+# against 20.8 s on SQLite, wall 30.3 s against 40.5 s on PostgreSQL; peak RSS of the
+# importing process 507 MB against 453 MB (100,000: 15.5 s and 664 MB).
+BATCH_SIZE = 50_000
 # From this size on a file is prepared in a process of its own (`apart`): starting one
 # takes about a second, which a file this large repays.
 APART_MIN_BYTES = 8 << 20
