@@ -88,6 +88,23 @@ def style_visibility(style: str) -> Visibility:
     return Visibility.VISIBLE
 
 
+_REMEMBERED = 4096  # distinct inline styles whose visibility is kept; emptied when full
+_LONGEST_KEPT = 512  # longer styles are judged afresh each time
+_seen_styles: dict[str, Visibility] = {}
+
+
+def _visibility(style: str) -> Visibility:
+    """`style_visibility`, remembered: mail repeats the same few inline styles."""
+    seen = _seen_styles.get(style)
+    if seen is None:
+        seen = style_visibility(style)
+        if len(style) <= _LONGEST_KEPT:
+            if len(_seen_styles) >= _REMEMBERED:
+                _seen_styles.clear()
+            _seen_styles[style] = seen
+    return seen
+
+
 def _ids(root: LexborNode, selector: str) -> set[int]:
     return {node.mem_id for node in root.css(selector)}
 
@@ -108,7 +125,7 @@ def candidates(root: LexborNode, html: str) -> Iterator[tuple[LexborNode, Visibi
             seen = Visibility.HIDDEN
         else:
             style = node.attrs.get("style")
-            seen = style_visibility(style) if style else Visibility.VISIBLE
+            seen = _visibility(style) if style else Visibility.VISIBLE
         is_named = ident in named
         if is_named or seen is not Visibility.VISIBLE:
             yield node, seen, is_named
