@@ -216,8 +216,8 @@ def _is_label(segments: tuple[Segment, ...], cut: list[list[str]], n: int) -> bo
 
 def _is_amount(words: list[str]) -> bool:
     """Only numbers and currency signs, with a number: a price cell."""
-    return any(w[0].isdigit() for w in words) and all(
-        w[0].isdigit() or w in _AMOUNT_SIGNS for w in words
+    return all(w[0].isdigit() or w in _AMOUNT_SIGNS for w in words) and any(
+        w[0].isdigit() for w in words
     )
 
 
