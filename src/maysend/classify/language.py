@@ -28,6 +28,7 @@ _MIXED_BLOCKS = 40  # blocks sampled for the mixed-language check
 _CLEAR_MARKS = 8  # function words needed before they alone may name the language
 _CLEAR_SHARE = 0.2  # ... making up at least this share of the sample's tokens
 _CLEAR_PURITY = 0.85  # ... and nearly all of one language
+_REMEMBERED = 100_000  # tokens whose function-word language is kept; emptied when full
 
 
 @dataclass(frozen=True, slots=True)
@@ -72,6 +73,7 @@ class LanguageReader:
         except AttributeError as error:
             raise ConfigError(f"unknown language code in languages.yaml: {error}") from error
         self._marks = {w: lang for lang, ws in setup.function_words.items() for w in sorted(ws)}
+        self._seen: dict[str, str] = {}  # token -> its function-word language, "" for none
         self._detector: LanguageDetector = (
             LanguageDetectorBuilder.from_languages(*languages).with_low_accuracy_mode().build()
         )
@@ -100,12 +102,22 @@ class LanguageReader:
         best = max(counts, key=lambda k: counts[k])
         return best if counts[best] >= _CLEAR_PURITY * marked else None
 
+    def _mark_of(self, token: str) -> str:
+        """The language `token` is a function word of, "" if none (remembered per token)."""
+        lang = self._marks.get(token) or self._marks.get(token.lower()) or ""
+        if len(self._seen) >= _REMEMBERED:
+            self._seen.clear()
+        self._seen[token] = lang
+        return lang
+
     def _count(self, raw_tokens: Sequence[str]) -> dict[str, int]:
         counts = dict.fromkeys(self.setup.function_words, 0)
-        marks = self._marks
+        seen = self._seen
         for token in raw_tokens:
-            lang = marks.get(token) or marks.get(token.lower())
-            if lang is not None:
+            lang = seen.get(token)
+            if lang is None:
+                lang = self._mark_of(token)
+            if lang:
                 counts[lang] += 1
         return counts
 
