@@ -13,7 +13,11 @@ import pytest
 import sqlalchemy as sa
 
 from maysend.ledger import Ledger, Status
+from maysend.ledger import ledger as ledger_module
+from maysend.ledger.engine import write_transaction
+from maysend.ledger.events import NewEvent, new_event
 from maysend.ledger.schema import events
+from maysend.ledger.write import AlreadyStored, append, prepare_batch
 
 from .conftest import settings
 
@@ -46,8 +50,10 @@ def test_acknowledged_write_survives_kill_9(db_url: str) -> None:
 
 @pytest.mark.parametrize("where", ["here", "apart"])
 def test_killed_import_leaves_whole_batches_and_resumes(
-    db_url: str, tmp_path: Path, where: str
+    db_url: str, tmp_path: Path, where: str, monkeypatch: pytest.MonkeyPatch
 ) -> None:
+    # Every resumed batch is first taken to be new: the stored ones are appended again.
+    monkeypatch.setattr(ledger_module, "EXPECT_NEW_MIN", 1)
     rows = 2_000
     batch = 100
     source = tmp_path / "big.csv"
@@ -111,3 +117,46 @@ def test_import_batch_size_does_not_change_the_result(
     with Ledger.open(db_url, settings=settings(db_url)) as ledger:
         ledger.import_file(source, batch_size=batch)
         assert ledger.state("e@example.com").status is Status.CONSENTED
+
+
+def _consents(first: int, last: int) -> str:
+    return "address,event,at\n" + "".join(
+        f"person{i}@example.com,consent,2024-01-01T00:{i // 60:02d}:{i % 60:02d}Z\n"
+        for i in range(first, last)
+    )
+
+
+def test_a_batch_taken_for_new_that_holds_stored_events_is_appended_again(
+    db_url: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(ledger_module, "EXPECT_NEW_MIN", 1)
+    earlier, later = tmp_path / "earlier.csv", tmp_path / "later.csv"
+    earlier.write_text(_consents(0, 30), encoding="utf-8")
+    later.write_text(_consents(20, 90), encoding="utf-8")  # 10 stored, then 60 new
+    with Ledger.open(db_url, settings=settings(db_url)) as ledger:
+        assert ledger.import_file(earlier, batch_size=10).imported == 30
+        report = ledger.import_file(later, batch_size=25)
+        assert (report.imported, report.duplicates) == (60, 10)
+        assert _event_ids(ledger) == list(range(1, 91))
+        assert ledger.verify().intact
+        assert ledger.state("person25@example.com").status is Status.CONSENTED
+
+
+def _consent(ledger: Ledger, name: str) -> NewEvent:
+    return new_event(
+        f"{name}@example.com", "consent", at="2024-01-01T00:00:00Z", now=ledger.clock()
+    )
+
+
+def test_appending_a_stored_event_as_new_is_refused_and_appended_again(db_url: str) -> None:
+    with Ledger.open(db_url, settings=settings(db_url)) as ledger:
+        ledger.record_events([_consent(ledger, "kept")])
+        batch = prepare_batch(
+            [_consent(ledger, name) for name in ("new0", "kept", "new1", "new2")], ledger.keyring
+        )
+        with pytest.raises(AlreadyStored), write_transaction(ledger.engine) as connection:
+            append(connection, batch, ledger.keyring, ledger.clock(), expect_new=True)
+        assert _event_ids(ledger) == [1]
+        assert len(ledger.record_prepared(batch)) == 3
+        assert _event_ids(ledger) == [1, 2, 3, 4]
+        assert ledger.verify().intact

@@ -39,7 +39,7 @@ from maysend.ledger.proof import Notice, ProofRecord, build_proof
 from maysend.ledger.read import load_events, subject_history
 from maysend.ledger.schema import chain_head, notices
 from maysend.ledger.state import ConsentState, EventType
-from maysend.ledger.write import Prepared, append, prepare, prepare_batch
+from maysend.ledger.write import AlreadyStored, Prepared, append, prepare, prepare_batch
 from maysend.settings import LedgerSettings
 
 if TYPE_CHECKING:
@@ -47,6 +47,9 @@ if TYPE_CHECKING:
     from maysend.ledger.importers.tabular import Row
 
 Clock = Callable[[], datetime]
+# From this many events a batch is appended without looking its idempotency keys up first
+# while no batch written through this ledger has met a stored event (see `write`).
+EXPECT_NEW_MIN = 1_000
 
 
 def _utcnow() -> datetime:
@@ -64,6 +67,7 @@ class Ledger:
         self.settings = settings
         self.clock = clock
         self.url = engine.url.render_as_string(hide_password=True)
+        self._expect_new = True
 
     @classmethod
     def open(
@@ -123,8 +127,21 @@ class Ledger:
         """
         if not prepared:
             return []
-        with guarded(self.url), write_transaction(self.engine) as connection:
-            return append(connection, prepared, self.keyring, self.clock())
+        # A large batch is taken to be new while the last one written here was (see `write`);
+        # one that was not is appended again the careful way.
+        with guarded(self.url):
+            if self._expect_new and len(prepared) >= EXPECT_NEW_MIN:
+                try:
+                    with write_transaction(self.engine) as connection:
+                        return append(
+                            connection, prepared, self.keyring, self.clock(), expect_new=True
+                        )
+                except AlreadyStored:
+                    pass
+            with write_transaction(self.engine) as connection:
+                stored = append(connection, prepared, self.keyring, self.clock())
+        self._expect_new = len(stored) == len({p.idempotency_key for p in prepared})
+        return stored
 
     def import_rows(self, rows: Iterable[Row], **options: Any) -> ImportReport:
         """Import (line, row) pairs in whole batches (see `maysend.ledger.importers`)."""

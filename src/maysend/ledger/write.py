@@ -5,16 +5,24 @@ PostgreSQL; BEGIN IMMEDIATE on SQLite), so concurrent writers can neither fork
 the chain nor take the same id. The idempotency key is a hash over the event's
 content (subject key, not address), so the same row imported twice, or a
 webhook delivered twice, is stored once.
+
+A batch expected to be new (`append(expect_new=True)`) is not looked up key by
+key first: the key's unique index checks every inserted row anyway, so the
+look-up is the same index walked twice. If the index finds a key stored
+already, `AlreadyStored` is raised before anything else is written, the
+caller rolls the transaction back and appends the batch again the careful way.
 """
 
 from __future__ import annotations
 
 import hashlib
+import sqlite3
 from collections.abc import Callable, Iterable, Sequence
 from datetime import datetime
 from json.encoder import encode_basestring as _json_string  # what canonical_json uses
 from typing import Any, NamedTuple
 
+import psycopg
 import sqlalchemy as sa
 
 from maysend.ledger.bulk import Row, StoreTimes, insert_rows, one_of
@@ -26,6 +34,12 @@ from maysend.ledger.schema import chain_head, events, evidence, subjects
 from maysend.ledger.state import EventType
 
 _TYPE_NAMES = {t: t.value for t in EventType}  # a dict look-up is cheaper than `.value`
+# A row refused by a key: raised by the drivers themselves (`bulk` writes through them).
+_KEY_REFUSED = (sqlite3.IntegrityError, psycopg.IntegrityError, sa.exc.IntegrityError)
+
+
+class AlreadyStored(Exception):
+    """A batch appended with `expect_new` holds an event stored before: roll back, append again."""
 
 
 class Prepared(NamedTuple):
@@ -128,9 +142,19 @@ def prepare_batch(batch: Iterable[NewEvent], keyring: Keyring) -> list[Prepared]
 
 
 def append(
-    connection: sa.Connection, batch: Sequence[Prepared], keyring: Keyring, now: datetime
+    connection: sa.Connection,
+    batch: Sequence[Prepared],
+    keyring: Keyring,
+    now: datetime,
+    *,
+    expect_new: bool = False,
 ) -> list[StoredEvent]:
-    """Store the events of `batch` not stored before; return those stored."""
+    """Store the events of `batch` not stored before; return those stored.
+
+    `expect_new`: skip the look-up of stored idempotency keys; if one of the
+    batch's is stored already, raise `AlreadyStored` (the transaction must then
+    be rolled back: part of the batch may be in it).
+    """
     if connection.dialect.name == "postgresql":
         # Every read here is a point look-up on a key column; during a large import the
         # planner's statistics lag behind the table and it would scan instead.
@@ -140,13 +164,20 @@ def append(
         .where(chain_head.c.id == 1)
         .with_for_update()
     ).one()
-    fresh = _unseen(connection, batch)
+    unique = list({p.idempotency_key: p for p in batch}.values())
+    fresh = unique if expect_new else _unseen(connection, unique)
     if not fresh:
         return []
     stored = _chain(fresh, last_id, last_hash, now)
-    erased_at, new_subjects = _subjects(connection, fresh, keyring)
     times = StoreTimes.of(connection)
-    insert_rows(connection, events, _event_rows(stored, times.to_store))
+    rows = _event_rows(stored, times.to_store)
+    try:
+        insert_rows(connection, events, rows)
+    except _KEY_REFUSED as exc:
+        if expect_new:
+            raise AlreadyStored from exc
+        raise
+    erased_at, new_subjects = _subjects(connection, fresh, keyring)
     bodies = [
         (s.id, p.evidence_text)
         for s, p in zip(stored, fresh, strict=True)
@@ -169,8 +200,8 @@ def _covered(erased_at: datetime | None, occurred_at: datetime) -> bool:
     return erased_at is not None and occurred_at <= erased_at
 
 
-def _unseen(connection: sa.Connection, batch: Sequence[Prepared]) -> list[Prepared]:
-    unique = list({p.idempotency_key: p for p in batch}.values())
+def _unseen(connection: sa.Connection, unique: Sequence[Prepared]) -> list[Prepared]:
+    """The events of `unique` (one per idempotency key) not stored yet."""
     keys = sorted(p.idempotency_key for p in unique)
     known = set(
         connection.execute(
@@ -294,4 +325,12 @@ def _erase(connection: sa.Connection, erasures: dict[str, datetime | None]) -> N
         )
 
 
-__all__ = ["Prepared", "append", "identity_values", "json_value", "prepare", "prepare_batch"]
+__all__ = [
+    "AlreadyStored",
+    "Prepared",
+    "append",
+    "identity_values",
+    "json_value",
+    "prepare",
+    "prepare_batch",
+]
