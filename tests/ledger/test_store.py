@@ -14,6 +14,7 @@ from sqlalchemy.dialects import sqlite
 from maysend.errors import ConfigError, InvalidEvent, LedgerUnavailable
 from maysend.ledger import Ledger, Status
 from maysend.ledger.bulk import StoreTimes, sqlite_time
+from maysend.ledger.events import format_time
 from maysend.ledger.schema import UTCDateTime, events, evidence, subjects
 
 from .conftest import settings
@@ -179,3 +180,15 @@ def test_bulk_times_are_spelled_as_sqlalchemy_stores_them_on_sqlite(moment: date
     read_back = StoreTimes("sqlite").from_store(sqlite_time(moment))
     assert read_back == moment.astimezone(UTC)
     assert read_back.tzinfo is UTC
+
+
+@examples(max_examples=150, deadline=None)
+@given(st.datetimes(datetime(2, 1, 1), datetime(9998, 12, 31), timezones=st.timezones()))
+def test_store_spellings_learnt_from_hash_spellings_are_the_store_spellings(
+    moment: datetime,
+) -> None:
+    times = StoreTimes("sqlite")
+    times.learn([moment], [format_time(moment)])
+    learnt = moment in times._spelled  # not spelled again on first use
+    assert learnt == (moment.astimezone(UTC).year >= 1000)
+    assert times.to_store(moment) == sqlite_time(moment)

@@ -16,7 +16,7 @@ value (read on SQLite by its JSON functions, built in since 3.38).
 from __future__ import annotations
 
 import json
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from datetime import UTC, datetime
 from functools import cache
 from typing import Any, cast
@@ -51,6 +51,21 @@ class StoreTimes:
     @classmethod
     def of(cls, connection: sa.Connection) -> StoreTimes:
         return cls(connection.dialect.name)
+
+    def learn(self, moments: Iterable[datetime], hashed: Iterable[str]) -> None:
+        """Note the store spellings of `moments`, given as `events.format_time` spells them.
+
+        On SQLite the two spellings differ only in the separator and the zone
+        ('2024-05-01T10:00:00.000000Z' against '2024-05-01 10:00:00.000000'), and
+        cutting one out of the other is much cheaper than spelling the time
+        again. Years before 1000 are spelled apart (see `format_time`).
+        """
+        if not self._text:
+            return
+        spelled = self._spelled
+        for moment, text in zip(moments, hashed, strict=True):
+            if len(text) == 27:
+                spelled[moment] = f"{text[:10]} {text[11:26]}"
 
     def from_store(self, value: Any) -> datetime:
         """The aware UTC datetime of a time column's value as the driver gave it."""

@@ -170,6 +170,7 @@ def append(
         return []
     stored = _chain(fresh, last_id, last_hash, now)
     times = StoreTimes.of(connection)
+    times.learn((p.event.occurred_at for p in fresh), (p.occurred_text for p in fresh))
     rows = _event_rows(stored, times.to_store)
     try:
         insert_rows(connection, events, rows)
