@@ -32,9 +32,11 @@ from maysend.gate.outcomes import (
 )
 from maysend.gate.plan import GatePlan, Step
 from maysend.gate.queries import (
+    COUNTRY_BITS,
     KEYED_SQL,
     REJECTED_SQL,
     SLOW_SQL,
+    CountryCodes,
     combinations_sql,
     decided_sql,
     list_sql,
@@ -178,7 +180,22 @@ def load_state_apart(cursor: duckdb.DuckDBPyConnection, plan: GatePlan) -> None:
 
 def facts(con: duckdb.DuckDBPyConnection, plan: GatePlan) -> None:
     """Table `recipients`: one row per distinct address with the policy's fact columns."""
-    con.execute(f"CREATE TABLE recipients AS {recipients_sql(plan, DUCKDB)}")
+    countries = country_codes(con)
+    con.execute(f"CREATE TABLE recipients AS {recipients_sql(plan, DUCKDB, countries)}")
+
+
+def country_codes(con: duckdb.DuckDBPyConnection) -> CountryCodes | None:
+    """ENUM type `countries`: every country the audience gives ('' for none), so that the
+    de-duplication packs the first row and its country into one integer; None when there
+    are too many to code (the plain `min_by` then)."""
+    con.execute(
+        "CREATE TYPE countries AS ENUM (SELECT DISTINCT coalesce(country, '') FROM audience)"
+    )
+    found = con.execute("SELECT len(enum_range(NULL::countries))").fetchone()
+    count = int(found[0]) if found else 0
+    if not count or count > 1 << COUNTRY_BITS:
+        return None
+    return CountryCodes("countries", count)
 
 
 # -- outcomes ---------------------------------------------------------------------------------

@@ -22,6 +22,8 @@ is never restated here.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 from maysend.gate.addresses import (
     common_form_sql,
     hmac_sql,
@@ -32,6 +34,22 @@ from maysend.gate.dialect import BLANK, Dialect
 from maysend.gate.outcomes import KEY_COLUMNS, window_column
 from maysend.gate.plan import GatePlan
 from maysend.policy import OPT_OUT_STATUS
+
+COUNTRY_BITS = 24
+"""At most 2^24 distinct audience countries are coded; a row number then has 39 bits."""
+
+
+@dataclass(frozen=True, slots=True)
+class CountryCodes:
+    """A DuckDB ENUM type holding every audience country ('' for none), and the bits its
+    codes take: `first_rows_sql` packs a row number and a country code into one integer."""
+
+    type_name: str
+    count: int
+
+    @property
+    def bits(self) -> int:
+        return max(1, (self.count - 1).bit_length())
 
 
 def state_sql(plan: GatePlan, dialect: Dialect) -> str:
@@ -161,7 +179,28 @@ def ledger_join(plan: GatePlan, dialect: Dialect) -> tuple[list[str], str]:
     return [f"coalesce(s.{n}, k.{n}) AS {n}" for n in names], source
 
 
-def recipients_sql(plan: GatePlan, dialect: Dialect) -> str:
+def first_rows_sql(countries: CountryCodes | None = None) -> tuple[str, str, str]:
+    """(query, row, country): one row per distinct address of `valid` with its copies, and the
+    expressions that give its first row and that row's country from the query's columns.
+
+    With `countries` (DuckDB), the first row and its country come out of one `min` over
+    `row * 2^bits + the country's code` (column `first`), taken apart only after the ledger
+    join: an integer minimum costs a fraction of `min_by`, and the join carries one integer
+    instead of a number and a text.
+    """
+    if countries is None:  # coalesce, as DuckDB's min_by skips NULLs and Spark's not
+        query = """SELECT addr, min(row) AS row, count(*) AS copies,
+                   min_by(coalesce(country, ''), row) AS country
+            FROM valid GROUP BY addr"""
+        return query, "row", "country"
+    bits, enum = countries.bits, countries.type_name
+    code = f"enum_code(coalesce(country, '')::{enum})"
+    query = f"""SELECT addr, min(row * {1 << bits} + {code}) AS first, count(*) AS copies
+            FROM valid GROUP BY addr"""
+    return query, f"first >> {bits}", f"enum_range(NULL::{enum})[(first % {1 << bits}) + 1]"
+
+
+def recipients_sql(plan: GatePlan, dialect: Dialect, countries: CountryCodes | None = None) -> str:
     """One row per distinct address (its first row, the copies folded in) with its facts.
 
     An address the ledger has no row for has status 'none' and every flag false.
@@ -171,16 +210,15 @@ def recipients_sql(plan: GatePlan, dialect: Dialect) -> str:
     """
     ledger, source = ledger_join(plan, dialect)
     facts = ["coalesce(status, 'none') AS status", "coalesce(flags, 0) AS flags"]
+    first_rows, row, country = first_rows_sql(countries)
     return f"""
         WITH d AS (
-            -- the first row's country; coalesce, as DuckDB's min_by skips NULLs and Spark's not
-            SELECT addr, min(row) AS row, count(*) AS copies,
-                   min_by(coalesce(country, ''), row) AS country
-            FROM valid GROUP BY addr
+            {first_rows}
         ), j AS (
-            SELECT d.addr, d.row, d.copies, d.country, {", ".join(ledger)} FROM {source}
+            SELECT d.*, {", ".join(ledger)} FROM {source}
         )
-        SELECT row, addr, copies, country, ledger_country, {", ".join(facts)}
+        SELECT {row} AS row, addr, copies, {country} AS country, ledger_country,
+            {", ".join(facts)}
         FROM j"""
 
 
@@ -210,11 +248,14 @@ def list_sql(columns: tuple[str, ...], *, send: bool) -> str:
 
 
 __all__ = [
+    "COUNTRY_BITS",
     "KEYED_SQL",
     "REJECTED_SQL",
     "SLOW_SQL",
+    "CountryCodes",
     "combinations_sql",
     "decided_sql",
+    "first_rows_sql",
     "ledger_facts",
     "list_sql",
     "off_form_sql",
