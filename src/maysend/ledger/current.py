@@ -3,9 +3,11 @@
 It is rewritten in the same transaction as the events that change it, a whole
 batch at once: the rows of the batch's subjects are read in one query, each
 subject's new events are folded in memory with the ledger's own fold, and the
-changed rows are written back in one upsert. New events later than everything the subject
-has are applied as fold steps; a topic the subject has never had starts from a
-copy of its purpose-wide fold (which has seen exactly the events that topic
+changed rows are written back in one upsert. New events later than everything
+the subject has are applied as fold steps: on the stored rows themselves where
+each event's key has a row already (`current_row`, the usual case), else on
+folds made from the rows, where a topic the subject has never had starts from
+a copy of its purpose-wide fold (which has seen exactly the events that topic
 sees). An event earlier than the subject's latest (history imported late), or
 a new key with nothing to start from, makes the subject be folded again from
 its full history, so the table always equals the fold.
@@ -25,6 +27,7 @@ from typing import Any
 import sqlalchemy as sa
 
 from maysend.ledger.bulk import Row, StoreTimes, insert_rows, one_of, upsert_rows
+from maysend.ledger.current_row import step_rows
 from maysend.ledger.events import StoredEvent, parse_event_type
 from maysend.ledger.fold import KeyFold, applies_to
 from maysend.ledger.read import load_events
@@ -63,23 +66,30 @@ def update_current(
     for event in stored:
         by_subject[event.subject].append(event)
     known = sorted(s for s in by_subject if s not in new_subjects)
-    existing = load_folds(connection, known, times) if known else {}
+    existing = load_rows(connection, known) if known else {}
     refold: list[str] = []
     result: dict[str, dict[Key, KeyFold]] = {}
+    stepped: list[Row] = []  # rows stepped as stored (`current_row`)
     for subject, new in by_subject.items():
         new.sort(key=_position)
-        folds = existing.get(subject)
-        if folds is None:
+        rows = existing.get(subject)
+        if rows is None:
             result[subject] = fold_fresh(new)
-        elif (changed := _extend(folds, new)) is not None:
+        elif (changed_rows := step_rows(rows, new, times.to_store)) is not None:
+            stepped.extend(changed_rows)
+        elif (changed := _extend(_as_folds(rows, times), new)) is not None:
             result[subject] = changed
         else:
             refold.append(subject)
     for subject, history in load_events(connection, refold).items():
         result[subject] = fold_fresh(history)
     fresh = {s: result.pop(s) for s in new_subjects if s in result}
-    write_folds(connection, result, times)
+    write_folds(connection, result, times, rows=stepped)
     write_folds(connection, fresh, times, new=True)
+
+
+def _as_folds(rows: Mapping[Key, Row], times: StoreTimes) -> dict[Key, KeyFold]:
+    return {key: row_to_fold(row, times.from_store) for key, row in rows.items()}
 
 
 def _extend(folds: dict[Key, KeyFold], new: list[StoredEvent]) -> dict[Key, KeyFold] | None:
@@ -138,13 +148,20 @@ def load_folds(
 ) -> dict[str, dict[Key, KeyFold]]:
     """The stored folds of `subjects`, by subject and key (subjects without rows are absent)."""
     times = times or StoreTimes.of(connection)
-    found: dict[str, dict[Key, KeyFold]] = defaultdict(dict)
+    return {
+        subject: _as_folds(rows, times) for subject, rows in load_rows(connection, subjects).items()
+    }
+
+
+def load_rows(connection: sa.Connection, subjects: Sequence[str]) -> dict[str, dict[Key, Row]]:
+    """The stored rows of `subjects` as the driver gives them, by subject and key."""
+    found: dict[str, dict[Key, Row]] = defaultdict(dict)
     rows = connection.execute(
         _RAW_ROWS.where(one_of(connection, current_state.c.subject, subjects))
     ).all()
     for row in rows:
         subject, channel, purpose, topic = row[:4]
-        found[subject][(channel, purpose, topic or None)] = row_to_fold(row, times.from_store)
+        found[subject][(channel, purpose, topic or None)] = row
     return dict(found)
 
 
@@ -154,8 +171,9 @@ def write_folds(
     times: StoreTimes | None = None,
     *,
     new: bool = False,
+    rows: Sequence[Row] = (),
 ) -> None:
-    """Store every fold given, replacing the rows of the same keys.
+    """Store every fold given, and `rows` (in row form already), replacing those of the same keys.
 
     Rows go in subject order, so the table's key index is walked once from one
     end to the other instead of at random: pages are read and dirtied once.
@@ -165,12 +183,19 @@ def write_folds(
     all fails the batch on the table's key, as any conflicting insert does.
     """
     to_store = (times or StoreTimes.of(connection)).to_store
-    rows = [
+    written = [
         fold_to_row(subject, key, fold, to_store)
         for subject in sorted(folds)
         for key, fold in folds[subject].items()
     ]
-    (insert_rows if new else upsert_rows)(connection, current_state, rows)
+    if rows:
+        written = sorted([*written, *rows], key=_subject_of)
+    (insert_rows if new else upsert_rows)(connection, current_state, written)
+
+
+def _subject_of(row: Row) -> str:
+    subject: str = row[0]
+    return subject
 
 
 _NO_REF = (None, None, None)
@@ -252,6 +277,7 @@ __all__ = [
     "fold_fresh",
     "fold_to_row",
     "load_folds",
+    "load_rows",
     "row_to_fold",
     "update_current",
     "write_folds",

@@ -1,0 +1,97 @@
+"""Fold steps taken on current-state rows as stored, for a batch's usual subject.
+
+Most subjects a batch touches already have a row for every key their new
+events bear on, and the new events all come after everything those rows have
+seen. Then each new event is one fold step on the rows it applies to, and the
+step can be taken on the stored row itself: `step_rows` copies the row and
+changes the columns `KeyFold.apply` would change, so the row read is never
+turned into a fold and back. Stored values are kept as the driver gave them
+(times as text on SQLite), and the event's time is written as `StoreTimes`
+spells it, so the row written is the one `fold_to_row` would write (a test
+holds the two equal for random histories). Any other subject (a key without a
+row, history imported late) returns None and takes the fold's own path.
+
+Column positions follow `schema.current_state`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping, Sequence
+from datetime import datetime
+from typing import Any
+
+from maysend.ledger.bulk import Row
+from maysend.ledger.events import PRECEDENCE, StoredEvent
+from maysend.ledger.fold import OPT_OUT_STATUS
+from maysend.ledger.state import OPT_OUTS, EventType, Status
+
+Key = tuple[str, str, str | None]  # channel, purpose, topic (None for none)
+
+STATUS, CONSENT, CONFIRMED, OPT_OUT, OPT_OUT_TYPE = 4, 5, 8, 11, 14
+PURCHASE, INQUIRY, COUNTRY, LAST_AT, LAST_PREC, LAST_ID = 15, 20, 23, 24, 25, 26
+_CONSENTED = Status.CONSENTED.value
+_OPTED_OUT = {kind: OPT_OUT_STATUS[kind].value for kind in OPT_OUTS}
+_NO_CONSENT = (None,) * (OPT_OUT - CONSENT)  # the consent and confirmation refs
+
+
+def step_rows(
+    rows: Mapping[Key, Row], new: Sequence[StoredEvent], time: Callable[[datetime], Any]
+) -> list[Row] | None:
+    """The rows `new` (sorted by position) changes, stepped; None where the fold must be used.
+
+    `rows`: every current-state row of one subject, by key, as read.
+    """
+    latest = max((row[LAST_AT], row[LAST_PREC], row[LAST_ID]) for row in rows.values())
+    first = new[0]
+    if (time(first.occurred_at), PRECEDENCE[first.type], first.id) <= latest:
+        return None
+    changed: dict[Key, list[Any]] = {}
+    for event in new:
+        if (event.channel, event.purpose, event.topic) not in rows:
+            return None
+        at = time(event.occurred_at)
+        for key, row in rows.items():
+            channel, purpose, topic = key
+            if event.type is not EventType.ERASE and (
+                event.channel != channel
+                or event.purpose != purpose
+                or (event.topic is not None and event.topic != topic)
+            ):
+                continue
+            stepped = changed.get(key)
+            if stepped is None:
+                stepped = changed[key] = list(row)
+            _step(stepped, event, at)
+    return [tuple(row) for row in changed.values()]
+
+
+def _step(row: list[Any], event: StoredEvent, at: Any) -> None:
+    """`KeyFold.apply` on a stored row (see `fold.KeyFold.apply`); `at`: the event's time."""
+    kind = event.type
+    if kind is EventType.CONSENT:
+        if row[CONSENT] is None:  # the earliest consent of an unbroken run is the proof
+            row[CONSENT : CONSENT + 3] = (event.id, at, event.source)
+            row[STATUS] = _CONSENTED
+    elif kind is EventType.CONFIRM:
+        if row[CONSENT] is not None and row[CONFIRMED] is None:
+            row[CONFIRMED : CONFIRMED + 3] = (event.id, at, event.source)
+    elif kind in OPT_OUTS:
+        row[CONSENT:OPT_OUT] = _NO_CONSENT
+        row[OPT_OUT : OPT_OUT_TYPE + 1] = (event.id, at, event.source, kind.value)
+        row[STATUS] = _OPTED_OUT[kind]
+    elif kind is EventType.PURCHASE:
+        row[PURCHASE : PURCHASE + 5] = (
+            event.id,
+            at,
+            event.source,
+            event.product,
+            event.refusal_offered,
+        )
+    elif kind is EventType.INQUIRY:
+        row[INQUIRY : INQUIRY + 3] = (event.id, at, event.source)
+    if event.country:
+        row[COUNTRY] = event.country
+    row[LAST_AT : LAST_ID + 1] = (at, PRECEDENCE[kind], event.id)
+
+
+__all__ = ["step_rows"]
