@@ -14,7 +14,7 @@ from sqlalchemy.dialects import sqlite
 from maysend.errors import ConfigError, InvalidEvent, LedgerUnavailable
 from maysend.ledger import Ledger, Status
 from maysend.ledger.bulk import StoreTimes, sqlite_time
-from maysend.ledger.events import format_time
+from maysend.ledger.events import NewEvent, format_time, new_event
 from maysend.ledger.schema import UTCDateTime, events, evidence, subjects
 
 from .conftest import settings
@@ -125,6 +125,26 @@ def test_erasure_keeps_only_a_keyed_suppression(ledger: Ledger) -> None:
     # history imported after the erasure keeps no evidence either
     ledger.record(ADDR, "purchase", at="2024-01-01T00:00:00Z", evidence={"order": "o-1"})
     assert count(ledger, evidence) == 0
+    assert ledger.verify().intact
+
+
+def test_evidence_in_the_batch_of_an_erasure_is_kept_only_if_later(ledger: Ledger) -> None:
+    def event(kind: str, at: str, **fields: object) -> NewEvent:
+        return new_event(ADDR, kind, at=at, now=ledger.clock(), **fields)  # type: ignore[arg-type]
+
+    ledger.record_events(
+        [
+            event("consent", "2024-05-01T00:00:00Z", evidence={"ip": "192.0.2.7"}),
+            event("erase", "2024-06-01T00:00:00Z"),
+            event("purchase", "2024-07-01T00:00:00Z", evidence={"order": "o-2"}),
+        ]
+    )
+    assert count(ledger, evidence) == 1
+    assert [e.evidence for e in ledger.history(ADDR)] == [None, None, {"order": "o-2"}]
+    with ledger.engine.connect() as connection:
+        assert connection.execute(sa.select(subjects.c.address)).scalars().all() == [None]
+    ledger.record(ADDR, "inquiry", at="2024-05-02T00:00:00Z", evidence={"mail": "m-1"})
+    assert count(ledger, evidence) == 1
     assert ledger.verify().intact
 
 

@@ -19,7 +19,7 @@ opt-in turn CONSENTED without a confirmation into PENDING.
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import replace
 from datetime import datetime
 from typing import Any
@@ -55,18 +55,20 @@ def update_current(
     connection: sa.Connection,
     stored: Sequence[StoredEvent],
     times: StoreTimes | None = None,
-    new_subjects: Collection[str] = (),
+    existing: Mapping[str, Mapping[Key, Row]] | None = None,
 ) -> None:
     """Bring current_state in line with newly appended events (`times`: the transaction's).
 
-    `new_subjects` had no events before these, so they have no rows to read.
+    `existing`: the stored rows of the events' subjects (`load_rows`), if read
+    already. A subject without rows has no events before these: its rows are
+    inserted as they are (see `write_folds`).
     """
     times = times or StoreTimes.of(connection)
     by_subject: dict[str, list[StoredEvent]] = defaultdict(list)
     for event in stored:
         by_subject[event.subject].append(event)
-    known = sorted(s for s in by_subject if s not in new_subjects)
-    existing = load_rows(connection, known) if known else {}
+    if existing is None:
+        existing = load_rows(connection, sorted(by_subject))
     refold: list[str] = []
     result: dict[str, dict[Key, KeyFold]] = {}
     stepped: list[Row] = []  # rows stepped as stored (`current_row`)
@@ -83,7 +85,7 @@ def update_current(
             refold.append(subject)
     for subject, history in load_events(connection, refold).items():
         result[subject] = fold_fresh(history)
-    fresh = {s: result.pop(s) for s in new_subjects if s in result}
+    fresh = {s: result.pop(s) for s in by_subject if s not in existing}
     write_folds(connection, result, times, rows=stepped)
     write_folds(connection, fresh, times, new=True)
 

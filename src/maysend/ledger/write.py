@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import hashlib
 import sqlite3
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Collection, Iterable, Sequence
 from datetime import datetime
 from json.encoder import encode_basestring as _json_string  # what canonical_json uses
 from typing import Any, NamedTuple
@@ -27,7 +27,7 @@ import sqlalchemy as sa
 
 from maysend.ledger.bulk import Row, StoreTimes, insert_rows, one_of
 from maysend.ledger.chain import digest
-from maysend.ledger.current import update_current
+from maysend.ledger.current import load_rows, update_current
 from maysend.ledger.events import NewEvent, StoredEvent, canonical_json, format_time
 from maysend.ledger.keys import Keyring
 from maysend.ledger.schema import chain_head, events, evidence, subjects
@@ -178,7 +178,8 @@ def append(
         if expect_new:
             raise AlreadyStored from exc
         raise
-    erased_at, new_subjects = _subjects(connection, fresh, keyring)
+    current = load_rows(connection, sorted({s.subject for s in stored}))
+    erased_at = _subjects(connection, fresh, keyring, current)
     bodies = [
         (s.id, p.evidence_text)
         for s, p in zip(stored, fresh, strict=True)
@@ -193,7 +194,7 @@ def append(
     _erase(
         connection, {s.subject: erased_at[s.subject] for s in stored if s.type is EventType.ERASE}
     )
-    update_current(connection, stored, times, new_subjects)
+    update_current(connection, stored, times, current)
     return stored
 
 
@@ -281,34 +282,47 @@ def _event_rows(stored: Sequence[StoredEvent], time: Callable[[datetime], Any]) 
 
 
 def _subjects(
-    connection: sa.Connection, fresh: Sequence[Prepared], keyring: Keyring
-) -> tuple[dict[str, datetime | None], set[str]]:
-    """Register new subjects (with their address unless hash-only).
+    connection: sa.Connection,
+    fresh: Sequence[Prepared],
+    keyring: Keyring,
+    current: Collection[str],
+) -> dict[str, datetime | None]:
+    """Register new subjects (with their address unless hash-only); return erasure times.
 
-    Return each subject's erasure time, and the subjects that are new (they
-    have no events yet, hence no current-state rows to read). Keys are looked
-    up and added in key order (see `write_folds`).
+    A subject is new unless it has `current` state rows: every stored event
+    writes its subject's rows in its own transaction, so a registered subject
+    has them, and no look-up of `subjects` is needed to tell. Erasure times are
+    read only where they are used: for subjects with evidence or an erasure
+    in the batch (others map to None). Keys are added in key order (see
+    `write_folds`).
     """
     wanted = {p.subject: p.event.address for p in fresh}
-    keys = sorted(wanted)
-    rows = connection.execute(
-        sa.select(subjects.c.key, subjects.c.erased_at).where(
-            one_of(connection, subjects.c.key, keys)
-        )
-    )
-    erased: dict[str, datetime | None] = dict(rows.all())
-    unknown = [k for k in keys if k not in erased]
+    unknown = sorted(k for k in wanted if k not in current)
     insert_rows(
         connection, subjects, [(k, None if keyring.hash_only else wanted[k], None) for k in unknown]
     )
-    result = {k: erased.get(k) for k in keys}
+    result: dict[str, datetime | None] = dict.fromkeys(wanted)
+    asked = sorted(
+        {
+            p.subject
+            for p in fresh
+            if p.evidence_text is not None or p.event.type is EventType.ERASE
+        }.intersection(current)
+    )
+    if asked:
+        rows = connection.execute(
+            sa.select(subjects.c.key, subjects.c.erased_at).where(
+                one_of(connection, subjects.c.key, asked)
+            )
+        )
+        result.update(rows.all())
     for p in fresh:
         if p.event.type is EventType.ERASE:
             previous = result[p.subject]
             result[p.subject] = (
                 max(previous, p.event.occurred_at) if previous else p.event.occurred_at
             )
-    return result, set(unknown)
+    return result
 
 
 def _erase(connection: sa.Connection, erasures: dict[str, datetime | None]) -> None:
