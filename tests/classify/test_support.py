@@ -44,3 +44,18 @@ def test_the_model_alone_below_its_threshold_does_not() -> None:
 def test_weak_evidence_alone_does_not() -> None:
     verdict = _classifier().classify(from_text("Your account", "It is cheaper."))
     assert verdict.kind is Kind.SERVICE
+
+
+SERVICE_BLOCK = "Your parcel is on its way: a lovely lovely lovely day out with all of your friends"
+
+
+def test_a_block_of_service_wording_needs_the_full_threshold() -> None:
+    """Weak evidence elsewhere lowers the bar for blocks the rules left unnamed, not for a
+    block whose own rule hits all name a service purpose (a delivery notice's line)."""
+    classifier = _classifier()
+    reading = classifier.read(from_text("Your account", SERVICE_BLOCK, "It is cheaper."))
+    (score,) = [s for s in classifier.block_scores(reading) if s.segment.text == SERVICE_BLOCK]
+    assert 0.5 < score.probability < 0.99
+    verdict = classifier.classify(from_text("Your account", SERVICE_BLOCK, "It is cheaper."))
+    assert "MODEL_PROMOTIONAL_TEXT" not in fired(verdict)
+    assert "DELIVERY" in fired(verdict)

@@ -57,6 +57,15 @@ class BlockScore:
     probability: float
 
 
+
+def _service_only(hits: tuple[Hit, ...]) -> frozenset[str]:
+    """The blocks whose rule hits all name a service purpose (none promotes, none flags)."""
+    service: set[str] = set()
+    other: set[str] = set()
+    for hit in hits:
+        (service if hit.indicator.basis is not None else other).add(hit.segment.where)
+    return frozenset(service - other)
+
 class Classifier:
     """Indicators, decision rules, language detector and model, loaded once."""
 
@@ -110,7 +119,9 @@ class Classifier:
         reading = self.read(message)
         scores = self.block_scores(reading)
         language, flags = self._language(message, reading)
-        evidence = self._evidence(reading.hits, scores, self._threshold(reading, scores))
+        evidence = self._evidence(
+            reading.hits, scores, self._threshold(reading, scores), _service_only(reading.hits)
+        )
         return self._verdict(message, reading, scores, evidence, language, flags)
 
     def _language(self, message: Message, reading: MessageReading) -> tuple[str, list[str]]:
@@ -133,16 +144,26 @@ class Classifier:
         return language, flags
 
     def _evidence(
-        self, hits: tuple[Hit, ...], scores: list[BlockScore], threshold: float
+        self,
+        hits: tuple[Hit, ...],
+        scores: list[BlockScore],
+        threshold: float,
+        service_only: frozenset[str] = frozenset(),
     ) -> list[Evidence]:
+        """Rule hits and model-scored blocks as evidence. A block whose own rule hits all
+        name a service purpose ("Ihr Paket ist auf dem Weg") needs the model's full
+        threshold: the lowered ones (beside weak evidence, a red flag or a second block)
+        stand for hints that the message sells, not for this block's service wording."""
         best: dict[tuple[str, str], tuple[int, int, Evidence]] = {}
         for hit in hits:
             key = (hit.indicator.id, hit.segment.where)
             if key not in best or best[key][2].weight < hit.indicator.weight:
                 best[key] = (hit.segment.order, hit.position, hit.evidence())
         quote = self.rules.quote_chars
+        full = self.model.threshold if self.model is not None else 1.0
         for score in scores:
-            if score.probability >= threshold:
+            needed = max(threshold, full) if score.segment.where in service_only else threshold
+            if score.probability >= needed:
                 text = score.segment.text
                 text = text if len(text) <= quote else text[: quote - 1].rstrip() + "…"
                 ev = Evidence(
