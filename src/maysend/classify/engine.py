@@ -57,7 +57,6 @@ class BlockScore:
     probability: float
 
 
-
 def _service_only(hits: tuple[Hit, ...]) -> frozenset[str]:
     """The blocks whose rule hits all name a service purpose (none promotes, none flags)."""
     service: set[str] = set()
@@ -65,6 +64,7 @@ def _service_only(hits: tuple[Hit, ...]) -> frozenset[str]:
     for hit in hits:
         (service if hit.indicator.basis is not None else other).add(hit.segment.where)
     return frozenset(service - other)
+
 
 class Classifier:
     """Indicators, decision rules, language detector and model, loaded once."""
