@@ -148,7 +148,7 @@ class Classifier:
         hits: tuple[Hit, ...],
         scores: list[BlockScore],
         threshold: float,
-        service_only: frozenset[str] = frozenset(),
+        service_only: frozenset[str],
     ) -> list[Evidence]:
         """Rule hits and model-scored blocks as evidence. A block whose own rule hits all
         name a service purpose ("Ihr Paket ist auf dem Weg") needs the model's full
