@@ -33,12 +33,12 @@ from maysend.gate.outcomes import (
 from maysend.gate.plan import GatePlan, Step
 from maysend.gate.queries import (
     COUNTRY_BITS,
-    KEYED_SQL,
     REJECTED_SQL,
     SLOW_SQL,
     CountryCodes,
     combinations_sql,
     decided_sql,
+    keyed_sql,
     list_sql,
     off_form_sql,
     recipients_sql,
@@ -163,7 +163,7 @@ def load_state(con: duckdb.DuckDBPyConnection, plan: GatePlan) -> None:
     """View `state`: one row per subject for the campaign's channel, purpose and topic."""
     con.execute(f"CREATE VIEW snapshot AS SELECT * FROM read_parquet('{_q(str(plan.snapshot))}')")
     con.execute(f"CREATE VIEW state AS {state_sql(plan, DUCKDB)}")
-    con.execute(f"CREATE TABLE keyed AS {KEYED_SQL}")
+    con.execute(f"CREATE TABLE keyed AS {keyed_sql(plan, DUCKDB)}")
     keyed = con.execute("SELECT count(*) FROM keyed").fetchone()
     plan.count_keyed_subjects(int(keyed[0]) if keyed else 0)
 

@@ -10,7 +10,7 @@ Each engine provides the same named relations and runs these texts:
     valid(row, addr, country)           `valid_sql`: every usable row, its address normalised
     snapshot                            the ledger snapshot (`Ledger.export` columns)
     state                               `state_sql`: its rows that answer for the campaign
-    keyed                               `KEYED_SQL`: its subjects filed as keyed hashes only
+    keyed                               `keyed_sql`: its keyed-hash subjects, with facts
     recipients                          `recipients_sql`: one row per address, with facts
     combinations                        `combinations_sql`: each distinct one, counted
     outcomes                            `gate.outcomes.decide_combinations`, one per combination
@@ -74,9 +74,6 @@ def state_sql(plan: GatePlan, dialect: Dialect) -> str:
 
 EMPTY = normalize_or_reason("")[1]
 NO_AT = normalize_or_reason("example.com")[1]
-KEYED_SQL = (  # a key never holds an "@", an address always does: the cheap test first
-    "SELECT * FROM state WHERE NOT contains(subject, '@') AND subject = subject_key"
-)
 SLOW_SQL = """
     SELECT o.row, o.address, o.country, c.addr, coalesce(o.reason, c.reason) AS reason
     FROM off_form o LEFT JOIN checked c ON c.row = o.row"""
@@ -155,6 +152,21 @@ def ledger_facts(plan: GatePlan, dialect: Dialect) -> dict[str, str]:
     return {"status": status_sql(plan, dialect), "flags": f"CAST({' + '.join(bits)} AS BIGINT)"}
 
 
+def facts_select(plan: GatePlan, dialect: Dialect) -> str:
+    """`ledger_facts` as a select list."""
+    return ", ".join(f"{e} AS {name}" for name, e in ledger_facts(plan, dialect).items())
+
+
+def keyed_sql(plan: GatePlan, dialect: Dialect) -> str:
+    """The subjects `state` holds only as keyed hashes, with their facts (`ledger_facts`).
+
+    Only the columns the facts need are read: the scan decodes them for every snapshot row."""
+    return (  # a key never holds an "@", an address always does: the cheap test first
+        f"SELECT subject_key, {facts_select(plan, dialect)}, country AS ledger_country FROM state "
+        "WHERE NOT contains(subject, '@') AND subject = subject_key"
+    )
+
+
 def ledger_join(plan: GatePlan, dialect: Dialect) -> tuple[list[str], str]:
     """(ledger fact columns, FROM clause) joining each distinct address `d` to its facts.
 
@@ -162,20 +174,16 @@ def ledger_join(plan: GatePlan, dialect: Dialect) -> tuple[list[str], str]:
     hashes (erased, or a hash-only ledger) join by HMAC, computed only for the
     addresses no clear subject matched: a subject is one or the other, never both.
     """
-    facts = ledger_facts(plan, dialect)
-    select = ", ".join(f"{expression} AS {name}" for name, expression in facts.items())
-    names = [*facts, "ledger_country"]
+    names = [*ledger_facts(plan, dialect), "ledger_country"]
     source = (  # a key never equals an address
-        f"d LEFT JOIN (SELECT subject, {select}, country AS ledger_country FROM state) s "
+        f"d LEFT JOIN (SELECT subject, {facts_select(plan, dialect)}, country AS ledger_country "
+        "FROM state) s "
         "ON s.subject = d.addr"
     )
     if not plan.keyed_subjects:
         return [f"s.{n}" for n in names], source
     key = hmac_sql("d.addr", plan.hash_secret or "", dialect)
-    source += (
-        f" LEFT JOIN (SELECT subject_key, {select}, country AS ledger_country FROM keyed) k"
-        f" ON k.subject_key = CASE WHEN s.subject IS NULL THEN {key} END"
-    )
+    source += f" LEFT JOIN keyed k ON k.subject_key = CASE WHEN s.subject IS NULL THEN {key} END"
     return [f"coalesce(s.{n}, k.{n}) AS {n}" for n in names], source
 
 
@@ -249,13 +257,14 @@ def list_sql(columns: tuple[str, ...], *, send: bool) -> str:
 
 __all__ = [
     "COUNTRY_BITS",
-    "KEYED_SQL",
     "REJECTED_SQL",
     "SLOW_SQL",
     "CountryCodes",
     "combinations_sql",
     "decided_sql",
+    "facts_select",
     "first_rows_sql",
+    "keyed_sql",
     "ledger_facts",
     "list_sql",
     "off_form_sql",

@@ -64,11 +64,11 @@ from maysend.gate.outcomes import (
 from maysend.gate.outcomes import outcome_schema as arrow_outcome_schema
 from maysend.gate.plan import GatePlan, Step
 from maysend.gate.queries import (
-    KEYED_SQL,
     REJECTED_SQL,
     SLOW_SQL,
     combinations_sql,
     decided_sql,
+    keyed_sql,
     list_sql,
     off_form_sql,
     recipients_sql,
@@ -205,7 +205,7 @@ def load_state(spark: SparkSession, plan: GatePlan) -> DataFrame:
         raise LedgerUnavailable("the ledger snapshot does not exist", file=str(plan.snapshot))
     _view(spark.read.parquet(str(plan.snapshot)), "snapshot")
     _view(spark.sql(state_sql(plan, SPARK)), "state")
-    keyed = _view(spark.sql(KEYED_SQL).persist(), "keyed")
+    keyed = _view(spark.sql(keyed_sql(plan, SPARK)).persist(), "keyed")
     plan.count_keyed_subjects(keyed.count())
     return keyed
 
