@@ -25,6 +25,7 @@ from maysend.gate.audience import AudienceColumns, audience_format, open_csv_aud
 from maysend.gate.dialect import DUCKDB
 from maysend.gate.outcomes import (
     KEY_COLUMNS,
+    OUTCOME_COLUMNS,
     SEND_COLUMNS,
     SUPPRESSED_COLUMNS,
     decide_combinations,
@@ -215,10 +216,22 @@ def outcomes(con: duckdb.DuckDBPyConnection, plan: GatePlan) -> list[tuple[Any, 
     )
     table = pa.Table.from_pylist(rows, schema=outcome_schema(combos.schema))
     con.register("outcome_rows", table)
-    con.execute("CREATE TABLE outcomes AS SELECT * FROM outcome_rows")
+    coded = [*KEY_COLUMNS, *(f"{c}::{code_texts(con, c, table)} AS {c}" for c in OUTCOME_COLUMNS)]
+    con.execute(f"CREATE TABLE outcomes AS SELECT {', '.join(coded)} FROM outcome_rows")
     con.unregister("outcome_rows")
     con.execute(f"CREATE VIEW decided AS {decided_sql()}")
     return combination_groups(counted, rows)
+
+
+def code_texts(con: duckdb.DuckDBPyConnection, column: str, table: pa.Table) -> str:
+    """An ENUM type holding the texts of one outcome column; returns its name.
+
+    The send and suppression lists are sorted by row: coded, a citation travels through
+    the sort as one small integer instead of its text (`listed` turns it back)."""
+    texts = sorted({t for t in table.column(column).to_pylist() if t is not None})
+    name = f"outcome_{column}"
+    con.execute(f"CREATE TYPE {name} AS ENUM ({', '.join(map(DUCKDB.literal, texts))})")
+    return name
 
 
 # -- outputs ----------------------------------------------------------------------------------
@@ -227,15 +240,21 @@ def outcomes(con: duckdb.DuckDBPyConnection, plan: GatePlan) -> list[tuple[Any, 
 def write_outputs(con: duckdb.DuckDBPyConnection, staging: Path) -> None:
     send = staging / "send.parquet"
     suppressed = staging / "suppressed.parquet"
-    con.execute(f"COPY ({list_sql(SEND_COLUMNS, send=True)}) TO '{_q(str(send))}' (FORMAT parquet)")
+    con.execute(f"COPY ({listed(SEND_COLUMNS, send=True)}) TO '{_q(str(send))}' (FORMAT parquet)")
     con.execute(
-        f"COPY ({list_sql(SUPPRESSED_COLUMNS, send=False)}) "
+        f"COPY ({listed(SUPPRESSED_COLUMNS, send=False)}) "
         f"TO '{_q(str(suppressed))}' (FORMAT parquet)"
     )
     con.execute(
         f"""COPY (SELECT * FROM ({REJECTED_SQL}) ORDER BY row)
             TO '{_q(str(staging / "rejected.csv"))}' (FORMAT csv, HEADER true)"""
     )
+
+
+def listed(columns: tuple[str, ...], *, send: bool) -> str:
+    """`list_sql` with the coded outcome columns turned back into text once sorted."""
+    texts = (c if c == "row" else f"CAST({c} AS VARCHAR) AS {c}" for c in columns)
+    return f"SELECT {', '.join(texts)} FROM ({list_sql(columns, send=send)})"
 
 
 def _broken_table(broken: list[Any]) -> pa.Table:
