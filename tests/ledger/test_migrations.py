@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
 import sqlalchemy as sa
 from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
@@ -12,6 +13,7 @@ from maysend.ledger.engine import make_engine
 from maysend.ledger.migrate import current_revision, downgrade, upgrade
 from maysend.ledger.schema import metadata
 
+HEAD = "0003"
 LEDGER_TABLES = {
     "chain_head",
     "current_state",
@@ -30,7 +32,7 @@ def _tables(engine: sa.Engine) -> set[str]:
 def test_up_down_up(db_url: str) -> None:
     engine = make_engine(db_url)
     upgrade(engine)
-    assert current_revision(engine) == "0002"
+    assert current_revision(engine) == HEAD
     assert _tables(engine) == LEDGER_TABLES
     downgrade(engine)
     assert current_revision(engine) is None
@@ -54,7 +56,7 @@ def test_upgrade_is_idempotent(db_url: str) -> None:
     engine = make_engine(db_url)
     upgrade(engine)
     upgrade(engine)
-    assert current_revision(engine) == "0002"
+    assert current_revision(engine) == HEAD
     engine.dispose()
 
 
@@ -80,4 +82,24 @@ def test_sqlite_keeps_subjects_and_state_rows_in_their_key(tmp_path: Path) -> No
     with engine.connect() as connection:
         rows = connection.exec_driver_sql("SELECT key, address FROM subjects").all()
     assert [tuple(r) for r in rows] == [("k", "a@example.com")]
+    engine.dispose()
+
+
+def _state_options(engine: sa.Engine) -> list[str]:
+    with engine.connect() as connection:
+        options = connection.exec_driver_sql(
+            "SELECT reloptions FROM pg_class WHERE oid = 'current_state'::regclass"
+        ).scalar()
+    return list(options or [])
+
+
+@pytest.mark.postgres
+def test_postgres_state_pages_keep_room_for_updates(pg_url: str) -> None:
+    engine = make_engine(pg_url)
+    upgrade(engine)
+    assert _state_options(engine) == ["fillfactor=70"]
+    downgrade(engine, "0002")
+    assert _state_options(engine) == []
+    upgrade(engine)
+    assert _state_options(engine) == ["fillfactor=70"]
     engine.dispose()

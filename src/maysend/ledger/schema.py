@@ -14,6 +14,9 @@
   none), written in the same transaction as the events that change it.
 - On SQLite, `subjects` and `current_state` are WITHOUT ROWID tables: each row
   lives in its primary key's B-tree, one page walk per look-up or write.
+- On PostgreSQL, `current_state` pages keep 30% free (fillfactor 70), so a
+  row rewritten by the next batch mostly stays on its page and its key's index
+  is left alone.
 - `chain_head`: one row, the last id and hash; locked to serialise appends.
 - `ledger_meta`: how subjects are keyed (deployment secret or ledger's own key).
 
