@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import pickle
 from collections.abc import Callable
 from datetime import UTC, datetime
 
@@ -19,7 +20,7 @@ from maysend.ledger.events import NewEvent, canonical_json, format_time
 from maysend.ledger.keys import Keyring
 from maysend.ledger.schema import events
 from maysend.ledger.state import EventType
-from maysend.ledger.write import _chain, identity_values, prepare
+from maysend.ledger.write import PreparedEvents, _chain, identity_values, prepare_batch
 
 ADDR = "chain@example.net"
 
@@ -175,10 +176,45 @@ def test_spliced_identity_and_chain_text_are_canonical_json(
         refusal_offered=refusal,
         evidence={"ip": "192.0.2.1", "ua": 'Mozilla "x" \u00e9'},
     )
-    prepared = prepare(event, keyring)
-    identity = canonical_json(identity_values(prepared))
-    assert prepared.idempotency_key == hashlib.sha256(identity.encode()).hexdigest()
+    prepared = prepare_batch([event], keyring)
+    identity = canonical_json(identity_values(prepared, 0))
+    assert prepared.idempotency_key[0] == hashlib.sha256(identity.encode()).hexdigest()
     now = datetime(2024, 6, 1, tzinfo=UTC)
-    (stored,) = _chain([prepared], 41, "p" * 64, now)
+    (stored,) = _chain(prepared, 41, "p" * 64, now)
     row = stored._asdict() | {"notice_version": stored.notice, "type": stored.type.value}
     assert stored.hash == link(row, "p" * 64)
+
+
+def _prepared(years: list[int]) -> PreparedEvents:
+    return prepare_batch(
+        [
+            NewEvent(
+                f"p{i}@example.com",
+                EventType.CONSENT,
+                datetime(year, 2, 3, 4, 5, 6, 7 * i, tzinfo=UTC),
+                topic="news" if i % 2 else None,
+                evidence={"row": i} if i % 3 else None,
+            )
+            for i, year in enumerate(years)
+        ],
+        Keyring("k" * 64, hash_only=False),
+    )
+
+
+@settings(max_examples=50, deadline=None)
+@given(st.lists(st.integers(min_value=1, max_value=9999), max_size=8))
+def test_prepared_events_travel_between_processes_unchanged(years: list[int]) -> None:
+    """A batch prepared in another process arrives as it left: times (years before 1000
+    too, which travel as they are), tzinfo, evidence and every spliced text."""
+    batch = _prepared(years)
+    arrived = pickle.loads(pickle.dumps(batch, pickle.HIGHEST_PROTOCOL))
+    assert [list(c) for c in arrived.columns()] == [list(c) for c in batch.columns()]
+    assert all(moment.tzinfo is UTC for moment in arrived.occurred_at)
+
+
+def test_taking_events_keeps_their_columns_in_line() -> None:
+    batch = _prepared([2020, 2021, 999, 2023])
+    taken = batch.take([1, 2])
+    assert len(taken) == 2
+    assert [list(c) for c in taken.columns()] == [list(c[1:3]) for c in batch.columns()]
+    assert batch.take([0, 1, 2, 3]) is batch

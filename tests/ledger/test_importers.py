@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import gc
 import json
-from collections.abc import Sequence
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -19,7 +18,7 @@ from maysend.ledger.events import StoredEvent
 from maysend.ledger.importers import formats, parse_mapping
 from maysend.ledger.importers.formats import field_values
 from maysend.ledger.schema import events
-from maysend.ledger.write import Prepared
+from maysend.ledger.write import PreparedEvents
 
 from .conftest import settings as ledger_settings
 
@@ -275,7 +274,7 @@ def test_a_failing_batch_stops_the_import_after_the_batches_before_it(
     original = ledger.record_prepared
     calls = 0
 
-    def third_fails(prepared: Sequence[Prepared]) -> list[StoredEvent]:
+    def third_fails(prepared: PreparedEvents) -> list[StoredEvent]:
         nonlocal calls
         calls += 1
         if calls == 3:

@@ -39,7 +39,7 @@ from maysend.ledger.proof import Notice, ProofRecord, build_proof
 from maysend.ledger.read import load_events, subject_history
 from maysend.ledger.schema import chain_head, notices
 from maysend.ledger.state import ConsentState, EventType
-from maysend.ledger.write import AlreadyStored, Prepared, append, prepare, prepare_batch
+from maysend.ledger.write import AlreadyStored, PreparedEvents, append, prepare_batch
 from maysend.settings import LedgerSettings
 
 if TYPE_CHECKING:
@@ -108,18 +108,17 @@ class Ledger:
         stored = self.record_events([validated])
         if stored:
             return stored[0]
-        prepared = prepare(validated, self.keyring)
+        prepared = prepare_batch([validated], self.keyring)
+        subject, key = prepared.subject[0], prepared.idempotency_key[0]
         with guarded(self.url), self.engine.connect() as connection:
-            history = load_events(connection, [prepared.subject], with_evidence=True)
-        return next(
-            e for e in history[prepared.subject] if e.idempotency_key == prepared.idempotency_key
-        )
+            history = load_events(connection, [subject], with_evidence=True)
+        return next(e for e in history[subject] if e.idempotency_key == key)
 
     def record_events(self, batch: Sequence[NewEvent]) -> list[StoredEvent]:
         """Store validated events in one transaction; return those that were new."""
         return self.record_prepared(prepare_batch(batch, self.keyring))
 
-    def record_prepared(self, prepared: Sequence[Prepared]) -> list[StoredEvent]:
+    def record_prepared(self, prepared: PreparedEvents) -> list[StoredEvent]:
         """Store events `prepare_batch`ed with this ledger's keyring in one transaction.
 
         Preparing needs no lock, so an import prepares the next batch while
@@ -140,7 +139,7 @@ class Ledger:
                     pass
             with write_transaction(self.engine) as connection:
                 stored = append(connection, prepared, self.keyring, self.clock())
-        self._expect_new = len(stored) == len({p.idempotency_key for p in prepared})
+        self._expect_new = len(stored) == len(set(prepared.idempotency_key))
         return stored
 
     def import_rows(self, rows: Iterable[Row], **options: Any) -> ImportReport:

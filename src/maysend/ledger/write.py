@@ -17,10 +17,11 @@ from __future__ import annotations
 
 import hashlib
 import sqlite3
-from collections.abc import Callable, Collection, Iterable, Sequence
+from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
+from dataclasses import dataclass, fields
 from datetime import datetime
 from json.encoder import encode_basestring as _json_string  # what canonical_json uses
-from typing import Any, NamedTuple
+from typing import Any
 
 import psycopg
 import sqlalchemy as sa
@@ -42,23 +43,87 @@ class AlreadyStored(Exception):
     """A batch appended with `expect_new` holds an event stored before: roll back, append again."""
 
 
-class Prepared(NamedTuple):
-    """A validated event with everything computed that does not need the lock.
+_TIME_TEXT = 27  # `format_time` of a year from 1000 on: 'YYYY-MM-DDTHH:MM:SS.ffffffZ'
 
+
+@dataclass(frozen=True, slots=True)
+class PreparedEvents:
+    """A batch of validated events with everything computed that does not need the lock.
+
+    One sequence per value (columns), position i of each being the i-th event:
+    the first twelve are `NewEvent`'s fields, the rest what preparing adds.
     `head` and `tail` are the canonical JSON of the event's CHAINED values on
     either side of `recorded_at` (without the id before, with the idempotency
     key after): under the lock only the id, the recording time and the previous
     hash are left to splice in, so hashing an event costs one sha256.
+
+    Columns because an import's batches are prepared in another process and
+    sent here: a few dozen lists pickle in C, where a named tuple per event is
+    rebuilt through Python. On the way (`__reduce__`) the event times are left
+    out and parsed again from their hash spelling, which costs less than
+    sending them.
     """
 
-    event: NewEvent
-    subject: str
-    occurred_text: str  # the event time as hashes spell it
-    evidence_text: str | None
-    evidence_digest: str | None
-    idempotency_key: str
-    head: str  # subject .. occurred_at, comma-separated JSON
-    tail: str  # source .. idempotency_key, comma-separated JSON, with the closing bracket
+    address: Sequence[str]
+    type: Sequence[EventType]
+    occurred_at: Sequence[datetime]
+    channel: Sequence[str]
+    purpose: Sequence[str]
+    topic: Sequence[str | None]
+    source: Sequence[str]
+    country: Sequence[str | None]
+    notice: Sequence[str | None]
+    product: Sequence[str | None]
+    refusal_offered: Sequence[bool]
+    evidence: Sequence[Mapping[str, Any] | None]
+    subject: Sequence[str]
+    occurred_text: Sequence[str]  # the event time as hashes spell it
+    evidence_text: Sequence[str | None]
+    evidence_digest: Sequence[str | None]
+    idempotency_key: Sequence[str]
+    head: Sequence[str]  # subject .. occurred_at, comma-separated JSON
+    tail: Sequence[str]  # source .. idempotency_key, comma-separated JSON, closing bracket
+
+    def __len__(self) -> int:
+        return len(self.idempotency_key)
+
+    def columns(self) -> tuple[Sequence[Any], ...]:
+        return tuple(getattr(self, name) for name in _COLUMNS)
+
+    def take(self, picked: Sequence[int]) -> PreparedEvents:
+        """The events at positions `picked`, in that order."""
+        if len(picked) == len(self) and all(i == n for n, i in enumerate(picked)):
+            return self
+        return PreparedEvents(*([column[i] for i in picked] for column in self.columns()))
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        columns: list[Any] = list(self.columns())
+        times = self.occurred_at
+        # Times that `format_time` spells the strftime way (years before 1000) travel as they are.
+        odd = {i: times[i] for i, text in enumerate(self.occurred_text) if len(text) != _TIME_TEXT}
+        columns[_OCCURRED_AT] = odd
+        return (_arrived, tuple(columns))
+
+
+_COLUMNS = tuple(f.name for f in fields(PreparedEvents))
+_STORED_AFTER_RECORDED = StoredEvent._fields[StoredEvent._fields.index("channel") : -2]
+_OCCURRED_AT = _COLUMNS.index("occurred_at")
+
+
+def _arrived(*columns: Any) -> PreparedEvents:
+    """A `PreparedEvents` from its `__reduce__` form: event times parsed from their spelling."""
+    listed = list(columns)
+    odd: dict[int, datetime] = listed[_OCCURRED_AT]
+    times = list(map(_from_hash_time, listed[_COLUMNS.index("occurred_text")]))
+    for i, moment in odd.items():
+        times[i] = moment
+    listed[_OCCURRED_AT] = times
+    return PreparedEvents(*listed)
+
+
+def _from_hash_time(text: str) -> datetime | None:
+    """The UTC time `format_time` spelled as `text` (None for the strftime spelling)."""
+    return datetime.fromisoformat(text) if len(text) == _TIME_TEXT else None
 
 
 def json_value(value: str | bool | None) -> str:
@@ -80,70 +145,62 @@ class _Spellings(dict[str | bool | None, str]):
         return text
 
 
-def prepare(
-    event: NewEvent,
-    keyring: Keyring,
-    subject: str | None = None,
-    spellings: dict[str | bool | None, str] | None = None,
-) -> Prepared:
-    """Key the subject (unless `subject` is its key already) and compute the idempotency key.
-
-    The idempotency key hashes the canonical JSON of `identity_values`; the
-    text is put together from per-value spellings, equal to `canonical_json`
-    of the list (a test holds them equal). `spellings` (see `prepare_batch`)
-    remembers those of values that repeat.
-    """
-    subject = subject or keyring.key(event.address)
-    occurred = format_time(event.occurred_at)
-    text = canonical_json(event.evidence) if event.evidence is not None else None
-    ev_digest = digest(text) if text is not None else None
-    js = json_value
-    sp = (spellings if spellings is not None else _Spellings()).__getitem__
-    head = f"{js(subject)},{sp(event.channel)},{sp(event.purpose)},{sp(event.topic)}," + (
-        f"{sp(event.type.value)},{js(occurred)}"
-    )
-    middle = f"{sp(event.source)},{sp(event.country)},{sp(event.notice)},{sp(event.product)}," + (
-        f"{sp(event.refusal_offered)},{js(ev_digest)}"
-    )
-    key = hashlib.sha256(f"[{head},{middle}]".encode()).hexdigest()
-    return Prepared(event, subject, occurred, text, ev_digest, key, head, f'{middle},"{key}"]')
-
-
-def identity_values(p: Prepared) -> list[Any]:
-    """What the idempotency key of `p` is the hash of (the canonical JSON of this list)."""
-    e = p.event
+def identity_values(batch: PreparedEvents, i: int) -> list[Any]:
+    """What the idempotency key of event `i` is the hash of (the canonical JSON of this list)."""
     return [
-        p.subject,
-        e.channel,
-        e.purpose,
-        e.topic,
-        e.type.value,
-        p.occurred_text,
-        e.source,
-        e.country,
-        e.notice,
-        e.product,
-        e.refusal_offered,
-        p.evidence_digest,
+        batch.subject[i],
+        batch.channel[i],
+        batch.purpose[i],
+        batch.topic[i],
+        batch.type[i].value,
+        batch.occurred_text[i],
+        batch.source[i],
+        batch.country[i],
+        batch.notice[i],
+        batch.product[i],
+        batch.refusal_offered[i],
+        batch.evidence_digest[i],
     ]
 
 
-def prepare_batch(batch: Iterable[NewEvent], keyring: Keyring) -> list[Prepared]:
-    """`prepare` each event, keying each address once per batch."""
+def prepare_batch(batch: Iterable[NewEvent], keyring: Keyring) -> PreparedEvents:
+    """Key each event's subject (each address once) and compute its idempotency key.
+
+    The idempotency key hashes the canonical JSON of `identity_values`; the
+    text is put together from per-value spellings, equal to `canonical_json`
+    of the list (a test holds them equal), those of values that repeat
+    worked out once per batch.
+    """
+    given = list(batch)
+    if not given:
+        return PreparedEvents(*([] for _ in _COLUMNS))
     subjects: dict[str, str] = {}
-    spellings = _Spellings()
-    prepared = []
-    for event in batch:
-        subject = subjects.get(event.address)
+    sp = _Spellings().__getitem__
+    js = json_value
+    sha256 = hashlib.sha256
+    prepared: list[tuple[str, str, str | None, str | None, str, str, str]] = []
+    append_prepared = prepared.append
+    for e in given:
+        subject = subjects.get(e.address)
         if subject is None:
-            subject = subjects[event.address] = keyring.key(event.address)
-        prepared.append(prepare(event, keyring, subject, spellings))
-    return prepared
+            subject = subjects[e.address] = keyring.key(e.address)
+        occurred = format_time(e.occurred_at)
+        text = canonical_json(e.evidence) if e.evidence is not None else None
+        ev_digest = digest(text) if text is not None else None
+        head = f"{js(subject)},{sp(e.channel)},{sp(e.purpose)},{sp(e.topic)}," + (
+            f"{sp(e.type.value)},{js(occurred)}"
+        )
+        middle = f"{sp(e.source)},{sp(e.country)},{sp(e.notice)},{sp(e.product)}," + (
+            f"{sp(e.refusal_offered)},{js(ev_digest)}"
+        )
+        key = sha256(f"[{head},{middle}]".encode()).hexdigest()
+        append_prepared((subject, occurred, text, ev_digest, key, head, f'{middle},"{key}"]'))
+    return PreparedEvents(*zip(*given, strict=True), *zip(*prepared, strict=True))
 
 
 def append(
     connection: sa.Connection,
-    batch: Sequence[Prepared],
+    batch: PreparedEvents,
     keyring: Keyring,
     now: datetime,
     *,
@@ -164,13 +221,15 @@ def append(
         .where(chain_head.c.id == 1)
         .with_for_update()
     ).one()
-    unique = list({p.idempotency_key: p for p in batch}.values())
-    fresh = unique if expect_new else _unseen(connection, unique)
-    if not fresh:
+    # The first event of each idempotency key, in batch order.
+    first = dict(zip(reversed(batch.idempotency_key), range(len(batch) - 1, -1, -1), strict=True))
+    unique = sorted(first.values())
+    fresh = batch.take(unique if expect_new else _unseen(connection, batch, unique))
+    if not len(fresh):
         return []
     stored = _chain(fresh, last_id, last_hash, now)
     times = StoreTimes.of(connection)
-    times.learn((p.event.occurred_at for p in fresh), (p.occurred_text for p in fresh))
+    times.learn(fresh.occurred_at, fresh.occurred_text)
     rows = _event_rows(stored, times.to_store)
     try:
         insert_rows(connection, events, rows)
@@ -181,9 +240,9 @@ def append(
     current = load_rows(connection, sorted({s.subject for s in stored}))
     erased_at = _subjects(connection, fresh, keyring, current)
     bodies = [
-        (s.id, p.evidence_text)
-        for s, p in zip(stored, fresh, strict=True)
-        if p.evidence_text is not None and not _covered(erased_at.get(s.subject), s.occurred_at)
+        (s.id, text)
+        for s, text in zip(stored, fresh.evidence_text, strict=True)
+        if text is not None and not _covered(erased_at.get(s.subject), s.occurred_at)
     ]
     insert_rows(connection, evidence, bodies)
     connection.execute(
@@ -202,53 +261,42 @@ def _covered(erased_at: datetime | None, occurred_at: datetime) -> bool:
     return erased_at is not None and occurred_at <= erased_at
 
 
-def _unseen(connection: sa.Connection, unique: Sequence[Prepared]) -> list[Prepared]:
-    """The events of `unique` (one per idempotency key) not stored yet."""
-    keys = sorted(p.idempotency_key for p in unique)
+def _unseen(connection: sa.Connection, batch: PreparedEvents, unique: list[int]) -> list[int]:
+    """The positions of `unique` (one per idempotency key) whose key is not stored yet."""
+    keys = batch.idempotency_key
     known = set(
         connection.execute(
             sa.select(events.c.idempotency_key).where(
-                one_of(connection, events.c.idempotency_key, keys)
+                one_of(connection, events.c.idempotency_key, sorted(keys[i] for i in unique))
             )
         ).scalars()
     )
-    return [p for p in unique if p.idempotency_key not in known]
+    return [i for i in unique if keys[i] not in known]
 
 
-def _chain(fresh: Sequence[Prepared], last_id: int, prev: str, now: datetime) -> list[StoredEvent]:
+def _chain(fresh: PreparedEvents, last_id: int, prev: str, now: datetime) -> list[StoredEvent]:
     """Number and hash the events in order, each hash over its content and the previous hash.
 
     The text hashed is `canonical_json` of the CHAINED values followed by the
-    previous hash (`chain.link_values`), spliced from `Prepared.head`/`tail`.
+    previous hash (`chain.link_values`), spliced from `PreparedEvents.head`/`tail`.
     """
     recorded = json_value(format_time(now))
     sha256 = hashlib.sha256
     stored: list[StoredEvent] = []
     append_stored = stored.append
-    for event_id, p in enumerate(fresh, start=last_id + 1):
-        e = p.event
-        event_hash = sha256(f"[{event_id},{p.head},{recorded},{p.tail}{prev}".encode()).hexdigest()
+    ids = range(last_id + 1, last_id + 1 + len(fresh))
+    # StoredEvent's values before `recorded_at`, and those after it up to `prev_hash`
+    # (channel .. idempotency_key: columns of `fresh` under the same names).
+    before = zip(fresh.subject, fresh.type, fresh.occurred_at, strict=True)
+    after = zip(*(getattr(fresh, name) for name in _STORED_AFTER_RECORDED), strict=True)
+    for event_id, (subject, kind, occurred_at), values, head, tail in zip(
+        ids, before, after, fresh.head, fresh.tail, strict=True
+    ):
+        event_hash = sha256(f"[{event_id},{head},{recorded},{tail}{prev}".encode()).hexdigest()
         append_stored(
-            StoredEvent(
-                event_id,
-                p.subject,
-                e.type,
-                e.occurred_at,
-                now,
-                e.channel,
-                e.purpose,
-                e.topic,
-                e.source,
-                e.country,
-                e.notice,
-                e.product,
-                e.refusal_offered,
-                e.evidence,
-                p.evidence_digest,
-                p.idempotency_key,
-                prev,
-                event_hash,
-            )
+            StoredEvent._make(
+                (event_id, subject, kind, occurred_at, now, *values, prev, event_hash)
+            ),
         )
         prev = event_hash
     return stored
@@ -283,7 +331,7 @@ def _event_rows(stored: Sequence[StoredEvent], time: Callable[[datetime], Any]) 
 
 def _subjects(
     connection: sa.Connection,
-    fresh: Sequence[Prepared],
+    fresh: PreparedEvents,
     keyring: Keyring,
     current: Collection[str],
 ) -> dict[str, datetime | None]:
@@ -296,17 +344,20 @@ def _subjects(
     in the batch (others map to None). Keys are added in key order (see
     `write_folds`).
     """
-    wanted = {p.subject: p.event.address for p in fresh}
+    wanted = dict(zip(fresh.subject, fresh.address, strict=True))
     unknown = sorted(k for k in wanted if k not in current)
     insert_rows(
         connection, subjects, [(k, None if keyring.hash_only else wanted[k], None) for k in unknown]
     )
     result: dict[str, datetime | None] = dict.fromkeys(wanted)
+    erase = EventType.ERASE
     asked = sorted(
         {
-            p.subject
-            for p in fresh
-            if p.evidence_text is not None or p.event.type is EventType.ERASE
+            subject
+            for subject, text, kind in zip(
+                fresh.subject, fresh.evidence_text, fresh.type, strict=True
+            )
+            if text is not None or kind is erase
         }.intersection(current)
     )
     if asked:
@@ -316,12 +367,10 @@ def _subjects(
             )
         )
         result.update(rows.all())
-    for p in fresh:
-        if p.event.type is EventType.ERASE:
-            previous = result[p.subject]
-            result[p.subject] = (
-                max(previous, p.event.occurred_at) if previous else p.event.occurred_at
-            )
+    for subject, kind, moment in zip(fresh.subject, fresh.type, fresh.occurred_at, strict=True):
+        if kind is erase:
+            previous = result[subject]
+            result[subject] = max(previous, moment) if previous else moment
     return result
 
 
@@ -342,10 +391,9 @@ def _erase(connection: sa.Connection, erasures: dict[str, datetime | None]) -> N
 
 __all__ = [
     "AlreadyStored",
-    "Prepared",
+    "PreparedEvents",
     "append",
     "identity_values",
     "json_value",
-    "prepare",
     "prepare_batch",
 ]

@@ -37,7 +37,7 @@ from maysend.ledger.importers.batches import Clock, Noted, row_batches
 from maysend.ledger.importers.formats import get_format
 from maysend.ledger.importers.tabular import read_rows
 from maysend.ledger.keys import Keyring
-from maysend.ledger.write import Prepared, prepare_batch
+from maysend.ledger.write import PreparedEvents, prepare_batch
 
 PROTOCOL = pickle.HIGHEST_PROTOCOL  # both ends are this interpreter
 PREPARER = "maysend.ledger.importers.preparer"  # runs `serve`
@@ -57,7 +57,7 @@ class Job(NamedTuple):
 class PreparedBatch(NamedTuple):
     """One batch as the preparing process sends it."""
 
-    prepared: list[Prepared]
+    prepared: PreparedEvents  # columns: pickled in C, see `PreparedEvents`
     rows: int
     failed: Noted
     skipped: Noted

@@ -26,7 +26,7 @@ from types import TracebackType
 from typing import TYPE_CHECKING
 
 from maysend.ledger.events import NewEvent
-from maysend.ledger.write import Prepared, prepare_batch
+from maysend.ledger.write import PreparedEvents, prepare_batch
 
 if TYPE_CHECKING:
     from maysend.ledger.ledger import Ledger
@@ -40,7 +40,7 @@ class BatchWriter:
     def __init__(self, ledger: Ledger, on_commit: Committed, depth: int = 1) -> None:
         self._ledger = ledger
         self._on_commit = on_commit
-        self._queue: queue.Queue[Sequence[Prepared] | None] = queue.Queue(maxsize=depth)
+        self._queue: queue.Queue[PreparedEvents | None] = queue.Queue(maxsize=depth)
         self._error: BaseException | None = None
         self._thread = threading.Thread(target=self._run, name="maysend-import-writer")
 
