@@ -16,9 +16,8 @@ from __future__ import annotations
 
 import hashlib
 
-from maysend.errors import InvalidAddress
 from maysend.gate.dialect import DUCKDB, Dialect
-from maysend.ledger import normalize_address
+from maysend.ledger import check_address
 
 _ATEXT = r"[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]"
 _LABEL = r"[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?"
@@ -61,13 +60,11 @@ def normalized_common_sql(column: str, dialect: Dialect = DUCKDB) -> str:
 
 
 def normalize_or_reason(raw: str | None) -> tuple[str | None, str | None]:
-    """(normalised, None) or (None, why it was rejected): for values off the common form."""
-    if raw is None or not raw.strip():
-        return None, "address is empty"
-    try:
-        return normalize_address(raw), None
-    except InvalidAddress as exc:
-        return None, exc.message
+    """(normalised, None) or (None, why it was rejected): for values off the common form.
+
+    `maysend.ledger.check_address`, which raises nothing; `check_addresses` does
+    the same for a whole batch."""
+    return check_address(raw)
 
 
 def hmac_pads(secret: str) -> tuple[bytes, bytes]:

@@ -20,7 +20,6 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 
 from maysend.errors import InputError
-from maysend.gate.addresses import normalize_or_reason
 from maysend.gate.audience import AudienceColumns, audience_format, open_csv_audience
 from maysend.gate.dialect import DUCKDB
 from maysend.gate.outcomes import (
@@ -47,6 +46,7 @@ from maysend.gate.queries import (
     valid_sql,
 )
 from maysend.gate.summary import Counts, combination_groups, from_groups
+from maysend.ledger import check_addresses
 
 SLOW_BATCH = 50_000
 
@@ -137,12 +137,12 @@ def normalise(con: duckdb.DuckDBPyConnection) -> None:
     con.execute("CREATE TABLE checked (row BIGINT, addr VARCHAR, reason VARCHAR)")
     reader = con.cursor().sql("SELECT row, address FROM off_form WHERE reason IS NULL")
     for batch in reader.to_arrow_reader(SLOW_BATCH):
-        done = [normalize_or_reason(v) for v in batch.column(1).to_pylist()]
+        addresses, reasons = check_addresses(batch.column(1).to_pylist())
         table = pa.table(
             {
                 "row": batch.column(0),
-                "addr": pa.array([a for a, _ in done], pa.string()),
-                "reason": pa.array([r for _, r in done], pa.string()),
+                "addr": pa.array(addresses, pa.string()),
+                "reason": pa.array(reasons, pa.string()),
             }
         )
         con.register("checked_batch", table)

@@ -8,6 +8,8 @@ Public surface (the policy, the gate and the interfaces use only these):
         -> ConsentState
     Ledger.history(address) / .proof(address) / .export(path, at=..., fmt=...) / .verify()
     normalize_address(raw) -> str         subject_key(address, secret) -> str
+    check_address(raw) -> (address, None) or (None, reason), raising nothing
+    check_addresses(values) -> (addresses, reasons), for a batch
     fold_state(events, *, at, channel, purpose, topic=None, require_double_opt_in=False)
     EXPORT_COLUMNS / EXPORT_SCHEMA        the columns of `Ledger.export`
 
@@ -15,7 +17,7 @@ Importers live in `maysend.ledger.importers`, webhook and report parsers in
 `maysend.ledger.webhooks`.
 """
 
-from maysend.ledger.address import normalize_address, subject_key
+from maysend.ledger.address import check_address, check_addresses, normalize_address, subject_key
 from maysend.ledger.chain import Verification
 from maysend.ledger.events import NewEvent, StoredEvent, new_event
 from maysend.ledger.export import EXPORT_COLUMNS, EXPORT_SCHEMA
@@ -47,6 +49,8 @@ __all__ = [
     "Status",
     "StoredEvent",
     "Verification",
+    "check_address",
+    "check_addresses",
     "fold_state",
     "new_event",
     "normalize_address",

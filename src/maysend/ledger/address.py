@@ -15,6 +15,7 @@ from __future__ import annotations
 import hmac
 import re
 import unicodedata
+from collections.abc import Iterable
 from functools import lru_cache
 
 from maysend.errors import InvalidAddress
@@ -23,24 +24,76 @@ MAX_ADDRESS = 254
 MAX_LOCAL = 64
 _ATOM_FORBIDDEN = re.compile(r'[\s()<>\[\]:;@\\,"\x00-\x1f\x7f]')
 _LABEL = re.compile(r"^(?!-)[a-z0-9-]{1,63}(?<!-)$")
+EMPTY = "address is empty"
+NO_AT = "address has no '@'"
+TOO_LONG = f"address longer than {MAX_ADDRESS} octets"
+
+Checked = tuple[str, None] | tuple[None, str]
+"""A canonical address and no reason, or no address and the reason it was refused."""
 
 
 def normalize_address(raw: str) -> str:
     """Return the canonical form of an email address, or raise InvalidAddress with a reason."""
     if not isinstance(raw, str):
         raise InvalidAddress("address must be text")
-    text = unicodedata.normalize("NFC", raw.strip())
+    text = _text(raw)
     if not text:
-        raise InvalidAddress("address is empty")
-    if "@" not in text:
-        raise InvalidAddress("address has no '@'", value=text)
-    local, _, domain = text.rpartition("@")
-    _check_local(local, text)
-    ascii_domain = _ascii_domain(domain, text)
-    address = f"{local}@{ascii_domain}"
-    if len(address.encode("utf-8")) > MAX_ADDRESS:
-        raise InvalidAddress(f"address longer than {MAX_ADDRESS} octets", value=text)
+        raise InvalidAddress(EMPTY)
+    address, reason = _canonical(text)
+    if address is None:
+        raise InvalidAddress(str(reason), value=text)
     return address
+
+
+def check_address(raw: str | None) -> Checked:
+    """(canonical form, None), or (None, the reason `normalize_address` would raise).
+
+    Nothing is raised: a value that fails costs about what one that passes costs. A missing
+    value (None) counts as an empty address."""
+    if raw is None:
+        return None, EMPTY
+    text = _text(raw)
+    if not text:
+        return None, EMPTY
+    return _canonical(text)
+
+
+def check_addresses(values: Iterable[str | None]) -> tuple[list[str | None], list[str | None]]:
+    """`check_address` of each value: the canonical forms and the reasons, position for position."""
+    addresses: list[str | None] = []
+    reasons: list[str | None] = []
+    for address, reason in map(check_address, values):
+        addresses.append(address)
+        reasons.append(reason)
+    return addresses, reasons
+
+
+def _text(raw: str) -> str:
+    """Without surrounding whitespace, in NFC (which leaves ASCII as it is)."""
+    text = raw.strip()
+    return text if text.isascii() else unicodedata.normalize("NFC", text)
+
+
+def _canonical(text: str) -> Checked:
+    """`check_address` of a stripped, NFC, non-empty text."""
+    if "@" not in text:
+        return None, NO_AT
+    local, _, domain = text.rpartition("@")
+    reason = _local_reason(local)
+    if reason is not None:
+        return None, reason
+    ascii_domain, reason = _domain(domain)
+    if reason is not None:
+        return None, reason
+    address = f"{local}@{ascii_domain}"
+    if _octets(address) > MAX_ADDRESS:
+        return None, TOO_LONG
+    return address, None
+
+
+def _octets(text: str) -> int:
+    """The length of `text` in UTF-8: its length when it is ASCII."""
+    return len(text) if text.isascii() else len(text.encode("utf-8"))
 
 
 def subject_key(address: str, secret: str) -> str:
@@ -70,46 +123,51 @@ def _keyed_hmac(secret: str) -> hmac.HMAC:
     return hmac.new(secret.encode(), digestmod="sha256")
 
 
-def _check_local(local: str, whole: str) -> None:
+def _local_reason(local: str) -> str | None:
+    """Why the local part cannot be used, or None."""
     if not local:
-        raise InvalidAddress("address has nothing before '@'", value=whole)
-    if len(local.encode("utf-8")) > MAX_LOCAL:
-        raise InvalidAddress(f"local part longer than {MAX_LOCAL} octets", value=whole)
+        return "address has nothing before '@'"
+    if _octets(local) > MAX_LOCAL:
+        return f"local part longer than {MAX_LOCAL} octets"
     if len(local) >= 2 and local.startswith('"') and local.endswith('"'):
         if any(ord(c) < 32 or ord(c) == 127 for c in local):
-            raise InvalidAddress("control character in quoted local part", value=whole)
-        return
+            return "control character in quoted local part"
+        return None
     if _ATOM_FORBIDDEN.search(local):
-        raise InvalidAddress("local part has a character that needs quoting", value=whole)
+        return "local part has a character that needs quoting"
     if local.startswith(".") or local.endswith(".") or ".." in local:
-        raise InvalidAddress("local part has a misplaced dot", value=whole)
-
-
-def _ascii_domain(domain: str, whole: str) -> str:
-    try:
-        return _domain(domain)
-    except InvalidAddress as exc:
-        raise InvalidAddress(exc.message, value=whole) from None
+        return "local part has a misplaced dot"
+    return None
 
 
 @lru_cache(maxsize=65_536)  # domains repeat across an import: convert each once
-def _domain(domain: str) -> str:
+def _domain(domain: str) -> Checked:
+    """(the domain's ASCII form, None), or (None, why it cannot be used)."""
     if domain.startswith("["):
-        raise InvalidAddress("address literals are not accepted")
+        return None, "address literals are not accepted"
     if domain.endswith("."):
         domain = domain[:-1]  # the root label of a fully qualified name
     if not domain or "." not in domain:
-        raise InvalidAddress("domain has no dot")
+        return None, "domain has no dot"
     try:
         ascii_form = domain.encode("idna").decode("ascii").lower()
     except UnicodeError as exc:
-        raise InvalidAddress(f"domain is not a valid (IDNA) name: {exc}") from exc
+        return None, f"domain is not a valid (IDNA) name: {exc}"
     labels = ascii_form.split(".")
     if not all(_LABEL.match(label) for label in labels):
-        raise InvalidAddress("domain has an invalid label")
+        return None, "domain has an invalid label"
     if labels[-1].isdigit():
-        raise InvalidAddress("domain ends in a number")
-    return ascii_form
+        return None, "domain ends in a number"
+    return ascii_form, None
 
 
-__all__ = ["keyed", "normalize_address", "subject_key"]
+__all__ = [
+    "EMPTY",
+    "NO_AT",
+    "Checked",
+    "check_address",
+    "check_addresses",
+    "keyed",
+    "normalize_address",
+    "subject_key",
+]
