@@ -9,9 +9,8 @@ from typing import Any
 import pyarrow.parquet as pq
 
 from maysend.classify.verdict import Verdict
-from maysend.gate.addresses import normalize_or_reason
 from maysend.gate.audience import decode_value
-from maysend.ledger import Ledger
+from maysend.ledger import Ledger, check_address
 from maysend.message import load_message
 from maysend.policy import Recipient, decide, load_policy
 
@@ -58,7 +57,7 @@ def expected_decisions(
     rejected: dict[int, str] = {}
     with Ledger.open(url, settings=campaign.ledger_settings) as ledger:
         for line, raw, country in audience_as_read(campaign):
-            address, reason = normalize_or_reason(raw)
+            address, reason = check_address(raw)
             if address is None:
                 rejected[line] = reason or ""
                 continue

@@ -9,9 +9,10 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from maysend.gate.addresses import common_form_sql, hmac_sql, normalize_or_reason
+from maysend.gate.addresses import common_form_sql, hmac_sql
 from maysend.gate.addresses import normalized_common_sql as normalized_sql
 from maysend.gate.dialect import BLANK, DUCKDB
+from maysend.ledger import check_address
 from maysend.ledger.address import keyed
 
 ATEXT = "abcXYZ019!#$%&'*+/=?^_`{|}~-"
@@ -59,14 +60,14 @@ def test_fast_path_accepts_only_what_the_ledger_normalises_the_same(
 ) -> None:
     common, normalized = fast_path(db, value)
     if common:
-        assert normalize_or_reason(value) == (normalized, None)
+        assert check_address(value) == (normalized, None)
 
 
 @pytest.mark.parametrize("value", ORDINARY)
 def test_ordinary_addresses_take_the_fast_path(db: duckdb.DuckDBPyConnection, value: str) -> None:
     common, normalized = fast_path(db, value)
     assert common
-    assert (normalized, None) == normalize_or_reason(value)
+    assert (normalized, None) == check_address(value)
 
 
 @pytest.mark.parametrize(
@@ -102,7 +103,7 @@ def test_blank_is_what_strip_empties(db: duckdb.DuckDBPyConnection, value: str) 
 def test_keyed_subject_in_sql_is_the_ledger_key(
     db: duckdb.DuckDBPyConnection, address: str, secret: str
 ) -> None:
-    normalized, _ = normalize_or_reason(address)
+    normalized, _ = check_address(address)
     assert normalized is not None
     row = db.execute(f"SELECT {hmac_sql('?::VARCHAR', secret)}", [normalized]).fetchone()
     assert row is not None

@@ -17,7 +17,6 @@ from __future__ import annotations
 import hashlib
 
 from maysend.gate.dialect import DUCKDB, Dialect
-from maysend.ledger import check_address
 
 _ATEXT = r"[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]"
 _LABEL = r"[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?"
@@ -59,14 +58,6 @@ def normalized_common_sql(column: str, dialect: Dialect = DUCKDB) -> str:
     )
 
 
-def normalize_or_reason(raw: str | None) -> tuple[str | None, str | None]:
-    """(normalised, None) or (None, why it was rejected): for values off the common form.
-
-    `maysend.ledger.check_address`, which raises nothing; `check_addresses` does
-    the same for a whole batch."""
-    return check_address(raw)
-
-
 def hmac_pads(secret: str) -> tuple[bytes, bytes]:
     """The inner and outer padded keys of HMAC-SHA256 (RFC 2104) for `secret`."""
     key = secret.encode("utf-8")
@@ -88,6 +79,5 @@ __all__ = [
     "common_form_sql",
     "hmac_pads",
     "hmac_sql",
-    "normalize_or_reason",
     "normalized_common_sql",
 ]

@@ -5,7 +5,7 @@ Each engine provides the same named relations and runs these texts:
     audience(row, address, country)     one row per usable audience row
     broken(row, value, reason)          CSV lines that could not be split
     off_form                            `off_form_sql`: rows off the common address form
-    checked(row, addr, reason)          `normalize_or_reason` of those `off_form` left open
+    checked(row, addr, reason)          `check_address` of those `off_form` left open
     slow                                `SLOW_SQL`: every off-form row, decided
     valid(row, addr, country)           `valid_sql`: every usable row, its address normalised
     snapshot                            the ledger snapshot (`Ledger.export` columns)
@@ -24,15 +24,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from maysend.gate.addresses import (
-    common_form_sql,
-    hmac_sql,
-    normalize_or_reason,
-    normalized_common_sql,
-)
+from maysend.gate.addresses import common_form_sql, hmac_sql, normalized_common_sql
 from maysend.gate.dialect import BLANK, Dialect
 from maysend.gate.outcomes import KEY_COLUMNS, window_column
 from maysend.gate.plan import GatePlan
+from maysend.ledger import check_address
 from maysend.policy import OPT_OUT_STATUS
 
 COUNTRY_BITS = 24
@@ -72,8 +68,8 @@ def state_sql(plan: GatePlan, dialect: Dialect) -> str:
                 AND t.purpose = s.purpose AND t.topic = {topic})"""
 
 
-EMPTY = normalize_or_reason("")[1]
-NO_AT = normalize_or_reason("example.com")[1]
+EMPTY = check_address("")[1]
+NO_AT = check_address("example.com")[1]
 SLOW_SQL = """
     SELECT o.row, o.address, o.country, c.addr, coalesce(o.reason, c.reason) AS reason
     FROM off_form o LEFT JOIN checked c ON c.row = o.row"""
@@ -84,7 +80,7 @@ REJECTED_SQL = """
 
 def off_form_sql(dialect: Dialect) -> str:
     """Rows off the common address form; blank ones and those without '@' are rejected here at
-    once, in the ledger's words, and only the rest (reason NULL) need `normalize_or_reason`.
+    once, in the ledger's words, and only the rest (reason NULL) need `check_address`.
 
     Nothing is materialised for the common rows: `valid_sql` reads them again (they are the
     rows not here) and normalises them on the way, which costs less than writing and reading
@@ -100,7 +96,7 @@ def off_form_sql(dialect: Dialect) -> str:
 
 def valid_sql(dialect: Dialect) -> str:
     """Every usable row and its normalised address: the common form normalised in SQL, the
-    rest as `normalize_or_reason` decided it.
+    rest as `check_address` decided it.
 
     The common rows are the audience rows `off_form` does not hold: found by row number,
     which costs a fraction of testing each address against the pattern a second time."""

@@ -53,7 +53,6 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 
 from maysend.errors import LedgerUnavailable
-from maysend.gate.addresses import normalize_or_reason
 from maysend.gate.dialect import SPARK
 from maysend.gate.outcomes import (
     KEY_COLUMNS,
@@ -77,6 +76,7 @@ from maysend.gate.queries import (
 )
 from maysend.gate.spark_audience import load_audience
 from maysend.gate.summary import Counts, combination_groups, from_groups
+from maysend.ledger import check_address
 
 if TYPE_CHECKING:
     from pyspark.sql import DataFrame, SparkSession
@@ -185,13 +185,13 @@ def normalise(spark: SparkSession) -> list[DataFrame]:
     from pyspark.sql.functions import udf
 
     spark.udf.register(
-        "normalize_or_reason",
-        udf(normalize_or_reason, "struct<addr:string, reason:string>", useArrow=False),
+        "check_address",
+        udf(check_address, "struct<addr:string, reason:string>", useArrow=False),
     )
     off_form = _view(spark.sql(off_form_sql(SPARK)).persist(), "off_form")
     checked = spark.sql(
         """SELECT row, n.addr AS addr, n.reason AS reason FROM (
-               SELECT row, normalize_or_reason(address) AS n FROM off_form WHERE reason IS NULL)"""
+               SELECT row, check_address(address) AS n FROM off_form WHERE reason IS NULL)"""
     )
     frames = [off_form, _view(checked.persist(), "checked")]
     frames.append(_view(spark.sql(SLOW_SQL).persist(), "slow"))
