@@ -8,7 +8,7 @@ from hypothesis import strategies as st
 
 from maysend.classify.matching import load_morphology
 from maysend.classify.phrases import PhraseIndex, compile_phrase
-from maysend.classify.text import span_of, tokens
+from maysend.classify.text import span_of, token_bounds, tokens
 from maysend.errors import ConfigError
 
 CASES = [
@@ -54,6 +54,19 @@ def test_span_quotes_the_exact_text() -> None:
     index = PhraseIndex(list(compile_phrase("# % off")))
     [(_, first, last)] = index.find(tokens(text))
     assert span_of(text, first, last) == "20% OFF"
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.text(max_size=200), st.integers(0, 40), st.integers(0, 40))
+def test_spans_from_bounds_found_once_quote_the_same_tokens(text: str, a: int, b: int) -> None:
+    first, last = min(a, b), max(a, b)
+    bounds = token_bounds(text)
+    quoted = span_of(text, first, last, bounds)
+    assert quoted == span_of(text, first, last)
+    if last < len(bounds):
+        assert tokens(quoted) == tokens(text)[first : last + 1]
+    else:
+        assert quoted == text
 
 
 @settings(max_examples=200, deadline=None)

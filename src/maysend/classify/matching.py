@@ -24,7 +24,7 @@ import yaml
 from maysend.classify.indicators import Indicator, Role, Where
 from maysend.classify.phrases import BARRIER, Morphology, PhraseIndex, compile_phrase
 from maysend.classify.segments import Segment
-from maysend.classify.text import normalise, span_of, tokens
+from maysend.classify.text import normalise, span_of, token_bounds, tokens
 from maysend.classify.verdict import PROMOTIONAL, Evidence
 from maysend.errors import ConfigError
 
@@ -174,13 +174,15 @@ class Matcher:
         boilerplate = any(self._is_boilerplate(o) for o in first)
         part = _effective_part(segment, boilerplate and not promotes)
         out = []
+        bounds: list[tuple[int, int]] | None = None
         for owner, (start, end) in first.items():
             indicator = self.indicators[owner]
             if indicator.id in cancelled or part not in indicator.where:
                 continue
             if indicator.requires and owner not in supported:
                 continue
-            out.append(Hit(indicator, segment, span_of(segment.text, start, end), start))
+            bounds = bounds if bounds is not None else token_bounds(segment.text)
+            out.append(Hit(indicator, segment, span_of(segment.text, start, end, bounds), start))
         if segment.link_kind is not None:
             for owner, indicator in self._by_link:
                 if (

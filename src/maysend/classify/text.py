@@ -32,18 +32,21 @@ def tokens(text: str) -> list[str]:
     return TOKEN.findall(text)
 
 
-def span_of(text: str, first: int, last: int) -> str:
-    """The exact text from raw token `first` to raw token `last` (inclusive)."""
-    start = end = -1
-    for i, match in enumerate(TOKEN.finditer(text)):
-        if i == first:
-            start = match.start()
-        if i == last:
-            end = match.end()
-            break
-    if start < 0 or end < 0:
+def token_bounds(text: str) -> list[tuple[int, int]]:
+    """(start, end) of each raw token of `text`: found once for all the quotes from one text."""
+    return [match.span() for match in TOKEN.finditer(text)]
+
+
+def span_of(text: str, first: int, last: int, bounds: list[tuple[int, int]] | None = None) -> str:
+    """The exact text from raw token `first` to raw token `last` (inclusive).
+
+    `bounds`: `token_bounds(text)`, when several spans are taken from the same text
+    (finding them again per span makes a text with many hits quadratic).
+    """
+    found = bounds if bounds is not None else token_bounds(text)
+    if not 0 <= first <= last < len(found):
         return text
-    return text[start:end]
+    return text[found[first][0] : found[last][1]]
 
 
 def sample(texts: Iterator[str] | list[str], limit: int) -> str:
@@ -59,4 +62,4 @@ def sample(texts: Iterator[str] | list[str], limit: int) -> str:
     return " ".join(out)
 
 
-__all__ = ["NUMBER", "TOKEN", "normalise", "sample", "span_of", "tokens"]
+__all__ = ["NUMBER", "TOKEN", "normalise", "sample", "span_of", "token_bounds", "tokens"]
