@@ -20,13 +20,13 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Mapping, Sequence
-from dataclasses import replace
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 from typing import Any
 
 import sqlalchemy as sa
 
-from maysend.ledger.bulk import Row, StoreTimes, insert_rows, one_of, upsert_rows
+from maysend.ledger.bulk import Row, StoreTimes, insert_rows, rows_where, upsert_rows
 from maysend.ledger.current_row import step_rows
 from maysend.ledger.events import StoredEvent, parse_event_type
 from maysend.ledger.fold import KeyFold, applies_to
@@ -36,11 +36,6 @@ from maysend.ledger.state import EventRef, EventType, Relationship
 
 Key = tuple[str, str, str | None]  # channel, purpose, topic
 TimeRead = Callable[[Any], datetime]
-# The table's columns without SQLAlchemy types: values come as the driver gives them, and
-# `StoreTimes` turns only the times that are there into datetimes. Built once: making a
-# select of every column costs more than a single-subject look-up itself.
-_RAW_COLUMNS: list[sa.ColumnClause[Any]] = [sa.column(c.name) for c in current_state.columns]
-_RAW_ROWS = sa.select(*_RAW_COLUMNS).select_from(current_state)
 
 
 def event_key(event: StoredEvent) -> Key:
@@ -64,30 +59,59 @@ def update_current(
     inserted as they are (see `write_folds`).
     """
     times = times or StoreTimes.of(connection)
+    if existing is None:
+        existing = load_rows(connection, sorted({e.subject for e in stored}))
+    write_current(connection, plan_current(stored, times, existing), times)
+
+
+@dataclass(slots=True)
+class CurrentChanges:
+    """What a batch changes in current_state, worked out in memory (`plan_current`).
+
+    `stepped`: rows stepped as stored (`current_row`); `folds`: changed folds
+    of subjects with rows; `fresh`: the folds of subjects new to the ledger;
+    `refold`: subjects to fold again from their whole history, which needs the
+    batch's events in the table.
+    """
+
+    stepped: list[Row] = field(default_factory=list)
+    folds: dict[str, dict[Key, KeyFold]] = field(default_factory=dict)
+    fresh: dict[str, dict[Key, KeyFold]] = field(default_factory=dict)
+    refold: list[str] = field(default_factory=list)
+
+
+def plan_current(
+    stored: Sequence[StoredEvent], times: StoreTimes, existing: Mapping[str, Mapping[Key, Row]]
+) -> CurrentChanges:
+    """The changes `stored` makes to the subjects' rows `existing` (`load_rows`), without I/O.
+
+    Reads nothing from the database, so an append works this out while the
+    database is still storing the batch's events.
+    """
     by_subject: dict[str, list[StoredEvent]] = defaultdict(list)
     for event in stored:
         by_subject[event.subject].append(event)
-    if existing is None:
-        existing = load_rows(connection, sorted(by_subject))
-    refold: list[str] = []
-    result: dict[str, dict[Key, KeyFold]] = {}
-    stepped: list[Row] = []  # rows stepped as stored (`current_row`)
+    changes = CurrentChanges()
     for subject, new in by_subject.items():
         new.sort(key=_position)
         rows = existing.get(subject)
         if rows is None:
-            result[subject] = fold_fresh(new)
+            changes.fresh[subject] = fold_fresh(new)
         elif (changed_rows := step_rows(rows, new, times.to_store)) is not None:
-            stepped.extend(changed_rows)
+            changes.stepped.extend(changed_rows)
         elif (changed := _extend(_as_folds(rows, times), new)) is not None:
-            result[subject] = changed
+            changes.folds[subject] = changed
         else:
-            refold.append(subject)
-    for subject, history in load_events(connection, refold).items():
-        result[subject] = fold_fresh(history)
-    fresh = {s: result.pop(s) for s in by_subject if s not in existing}
-    write_folds(connection, result, times, rows=stepped)
-    write_folds(connection, fresh, times, new=True)
+            changes.refold.append(subject)
+    return changes
+
+
+def write_current(connection: sa.Connection, changes: CurrentChanges, times: StoreTimes) -> None:
+    """Store `changes` (the batch's events are in the table: subjects refold from them)."""
+    for subject, history in load_events(connection, changes.refold).items():
+        changes.folds[subject] = fold_fresh(history)
+    write_folds(connection, changes.folds, times, rows=changes.stepped)
+    write_folds(connection, changes.fresh, times, new=True)
 
 
 def _as_folds(rows: Mapping[Key, Row], times: StoreTimes) -> dict[Key, KeyFold]:
@@ -158,10 +182,7 @@ def load_folds(
 def load_rows(connection: sa.Connection, subjects: Sequence[str]) -> dict[str, dict[Key, Row]]:
     """The stored rows of `subjects` as the driver gives them, by subject and key."""
     found: dict[str, dict[Key, Row]] = defaultdict(dict)
-    rows = connection.execute(
-        _RAW_ROWS.where(one_of(connection, current_state.c.subject, subjects))
-    ).all()
-    for row in rows:
+    for row in rows_where(connection, current_state, current_state.c.subject, subjects):
         subject, channel, purpose, topic = row[:4]
         found[subject][(channel, purpose, topic or None)] = row
     return dict(found)
@@ -275,12 +296,15 @@ def row_to_fold(row: Sequence[Any], time: TimeRead) -> KeyFold:
 
 
 __all__ = [
+    "CurrentChanges",
     "event_key",
     "fold_fresh",
     "fold_to_row",
     "load_folds",
     "load_rows",
+    "plan_current",
     "row_to_fold",
     "update_current",
+    "write_current",
     "write_folds",
 ]

@@ -26,9 +26,9 @@ from typing import Any
 import psycopg
 import sqlalchemy as sa
 
-from maysend.ledger.bulk import Row, StoreTimes, insert_rows, one_of
+from maysend.ledger.bulk import Row, StoreTimes, insert_rows, inserting, one_of
 from maysend.ledger.chain import digest
-from maysend.ledger.current import load_rows, update_current
+from maysend.ledger.current import load_rows, plan_current, write_current
 from maysend.ledger.events import NewEvent, StoredEvent, canonical_json, format_time
 from maysend.ledger.keys import Keyring
 from maysend.ledger.schema import chain_head, events, evidence, subjects
@@ -230,14 +230,15 @@ def append(
     stored = _chain(fresh, last_id, last_hash, now)
     times = StoreTimes.of(connection)
     times.learn(fresh.occurred_at, fresh.occurred_text)
-    rows = _event_rows(stored, times.to_store)
+    current = load_rows(connection, sorted({s.subject for s in stored}))
     try:
-        insert_rows(connection, events, rows)
+        with inserting(connection, events, _event_rows(stored, times.to_store)):
+            # Worked out while the database stores the events (`bulk.inserting`).
+            changes = plan_current(stored, times, current)
     except _KEY_REFUSED as exc:
         if expect_new:
             raise AlreadyStored from exc
         raise
-    current = load_rows(connection, sorted({s.subject for s in stored}))
     erased_at = _subjects(connection, fresh, keyring, current)
     bodies = [
         (s.id, text)
@@ -253,7 +254,7 @@ def append(
     _erase(
         connection, {s.subject: erased_at[s.subject] for s in stored if s.type is EventType.ERASE}
     )
-    update_current(connection, stored, times, current)
+    write_current(connection, changes, times)
     return stored
 
 

@@ -13,7 +13,8 @@ under the chain lock as each is written), so a killed import leaves whole
 batches and running it again stores exactly what is missing. Rows are read
 and judged by `batches.row_batches`, as in one process, and the batch carries
 its failed and skipped rows with their line numbers. At most one prepared
-batch waits in the pipe, so memory stays bounded. An error while reading (a
+batch waits in the pipe and one here (read ahead, `_read_ahead`), so memory
+stays bounded. An error while reading (a
 file that is not UTF-8) arrives after every batch read before it, as it would
 in one process. If the importing process stops taking batches (a write
 failed, or it was killed), the preparing process finds the pipe closed and
@@ -28,6 +29,7 @@ import pickle
 import subprocess
 import sys
 from collections.abc import Iterator, Mapping
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import IO, NamedTuple
 
@@ -100,20 +102,36 @@ def prepared_apart(
     assert worker.stdout is not None
     finished = False
     try:
-        with worker.stdin:
-            pickle.dump(job, worker.stdin, PROTOCOL)
-        while (message := _receive(worker.stdout)) is not None:
-            if isinstance(message, BaseException):
-                raise message
-            yield message
-        finished = True
+        with ThreadPoolExecutor(1, thread_name_prefix="maysend-import-reader") as reader:
+            try:
+                with worker.stdin:
+                    pickle.dump(job, worker.stdin, PROTOCOL)
+                yield from _read_ahead(reader, worker.stdout)
+                finished = True
+            finally:
+                if not finished:
+                    worker.kill()  # ends a read still waiting for the next batch
     except BrokenPipeError:
         raise LedgerError("the process preparing the import did not start") from None
     finally:
         worker.stdout.close()
-        if not finished:
-            worker.kill()
         worker.wait()
+
+
+def _read_ahead(reader: ThreadPoolExecutor, stream: IO[bytes]) -> Iterator[PreparedBatch]:
+    """The batches on `stream`; the next is read and unpickled on `reader` while this one is used.
+
+    Unpickling a batch is a few hundred thousand objects built under the
+    interpreter lock; the writer spends much of a batch waiting for the
+    database with the lock released, and the next batch is built meanwhile.
+    One batch waits here at most, besides the one in the pipe.
+    """
+    pending = reader.submit(_receive, stream)
+    while (message := pending.result()) is not None:
+        if isinstance(message, BaseException):
+            raise message
+        pending = reader.submit(_receive, stream)
+        yield message
 
 
 def _child_environment() -> dict[str, str]:
