@@ -8,6 +8,7 @@ from hypothesis import strategies as st
 
 from maysend.errors import InvalidAddress
 from maysend.ledger import check_address, check_addresses, normalize_address
+from maysend.ledger.address import in_canonical_form
 
 from .address_reference import reference_normalize
 
@@ -130,6 +131,40 @@ def test_check_addresses_is_check_address_of_each(batch: list[str | None]) -> No
     expected = [check_address(v) for v in batch]
     addresses, reasons = check_addresses(batch)
     assert list(zip(addresses, reasons, strict=True)) == expected
+
+
+near_canonical = st.builds(
+    lambda local, labels, total: f"{local}@{'.'.join(labels)}"[:total],
+    st.one_of(
+        st.text(alphabet=ATEXT + ".", max_size=66),
+        st.lists(st.text(alphabet=ATEXT, min_size=1, max_size=30), min_size=1, max_size=3).map(
+            ".".join
+        ),
+    ),
+    st.one_of(
+        st.lists(st.text(alphabet="az09-A.", max_size=64), max_size=5),
+        st.lists(st.text(alphabet="az09-", min_size=1, max_size=64), min_size=2, max_size=5),
+    ),
+    st.integers(min_value=200, max_value=300),
+)
+
+
+@settings(max_examples=3000, deadline=None)
+@given(st.one_of(near_canonical, long_values))
+@example("x" * 64 + "@a.de")
+@example("x" * 65 + "@a.de")
+@example("a@1.2x")
+@example("a@example.123")
+@example("a@xn--zz.example")
+@example("a@xn--.example")
+@example("a@" + ".".join(["b" * 63] * 3) + "." + "c" * 62)
+@example("a@" + ".".join(["b" * 63] * 3) + "." + "c" * 63)
+def test_canonical_form_shortcut_is_what_the_checks_return_unchanged(raw: str) -> None:
+    """An address the quick test passes is one the part-by-part checks give back as it is."""
+    if in_canonical_form(raw):
+        assert reference(raw) == (raw, None, None)
+    assert raised(raw) == reference(raw)
+    assert check_address(raw) == reference(raw)[:2]
 
 
 @pytest.mark.parametrize("raw", [None, "", "   ", "\u3000\n"])

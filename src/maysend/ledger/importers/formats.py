@@ -92,11 +92,16 @@ def field_values(spec: FormatSpec, row: Mapping[str, str]) -> dict[str, str]:
     for name, columns in _field_columns(spec.name, tuple(row)):
         for column in columns:
             value = row[column]
-            text = str(value).strip() if value is not None else ""
+            # A file's values are text already; others (a caller's own rows) are made text.
+            text = value.strip() if type(value) is str else _text_of(value)
             if text:
                 values[name] = text
                 break
     return values
+
+
+def _text_of(value: object) -> str:
+    return str(value).strip() if value is not None else ""
 
 
 def row_events(spec: FormatSpec, row: Mapping[str, str], *, now: datetime) -> list[NewEvent] | Skip:

@@ -74,12 +74,14 @@ def _csv_rows(text: io.TextIOBase) -> Iterator[Row]:
             yield line, f"CSV cannot be read: {exc}"
             line = reader.line_num + 1
             continue
-        if any(c.strip() for c in cells):
+        if "".join(cells).strip():  # a row of blank cells is no row (one C call, not one a cell)
             yield line, _cells(header, cells)
         line = reader.line_num + 1
 
 
 def _cells(header: list[str], cells: list[str]) -> dict[str, str] | str:
+    if len(cells) == len(header):
+        return dict(zip(header, cells, strict=True))
     if len(cells) > len(header):
         return f"{len(cells)} cells but the header names {len(header)}"
     return dict(zip(header, cells + [""] * (len(header) - len(cells)), strict=True))
@@ -113,9 +115,12 @@ def _text(value: object) -> str:
 
 
 def apply_mapping(row: Mapping[str, str], mapping: Mapping[str, str]) -> dict[str, str]:
-    """Rename columns: `mapping` is file column -> ledger field."""
+    """Rename columns: `mapping` is file column -> ledger field (`row` itself when there is none).
+
+    Nothing downstream changes a row, so a row without a mapping is not copied.
+    """
     if not mapping:
-        return dict(row)
+        return row if type(row) is dict else dict(row)
     lowered = {k.lower(): v for k, v in mapping.items()}
     return {lowered.get(k.strip().lower(), k): v for k, v in row.items()}
 
