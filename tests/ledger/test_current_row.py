@@ -9,7 +9,7 @@ from hypothesis import strategies as st
 
 from maysend.ledger.bulk import Row, StoreTimes
 from maysend.ledger.current import Key, fold_fresh, fold_to_row
-from maysend.ledger.current_row import step_rows
+from maysend.ledger.current_row import fresh_rows, step_rows
 from maysend.ledger.events import StoredEvent
 from maysend.ledger.state import EventType
 
@@ -81,3 +81,17 @@ def test_stepped_rows_are_the_rows_of_the_fold(
     assert set(expected) == set(stored)  # every key had a row
     for key, row in expected.items():
         assert changed.get(key, stored[key]) == row
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(step, min_size=1, max_size=12))
+def test_fresh_rows_are_the_rows_of_the_fold(
+    steps: list[tuple[str, int, Key, str | None, bool]],
+) -> None:
+    history = _events(steps)
+    times = StoreTimes("sqlite")
+    rows = fresh_rows("s", history, times.to_store)
+    expected = [
+        fold_to_row("s", key, fold, times.to_store) for key, fold in fold_fresh(history).items()
+    ]
+    assert rows == expected

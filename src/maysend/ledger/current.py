@@ -27,7 +27,7 @@ from typing import Any
 import sqlalchemy as sa
 
 from maysend.ledger.bulk import Row, StoreTimes, insert_rows, rows_where, upsert_rows
-from maysend.ledger.current_row import step_rows
+from maysend.ledger.current_row import fresh_rows, step_rows
 from maysend.ledger.events import StoredEvent, parse_event_type
 from maysend.ledger.fold import KeyFold, applies_to
 from maysend.ledger.read import load_events
@@ -69,14 +69,14 @@ class CurrentChanges:
     """What a batch changes in current_state, worked out in memory (`plan_current`).
 
     `stepped`: rows stepped as stored (`current_row`); `folds`: changed folds
-    of subjects with rows; `fresh`: the folds of subjects new to the ledger;
+    of subjects with rows; `fresh`: the rows of subjects new to the ledger;
     `refold`: subjects to fold again from their whole history, which needs the
     batch's events in the table.
     """
 
     stepped: list[Row] = field(default_factory=list)
     folds: dict[str, dict[Key, KeyFold]] = field(default_factory=dict)
-    fresh: dict[str, dict[Key, KeyFold]] = field(default_factory=dict)
+    fresh: list[Row] = field(default_factory=list)
     refold: list[str] = field(default_factory=list)
 
 
@@ -93,10 +93,11 @@ def plan_current(
         by_subject[event.subject].append(event)
     changes = CurrentChanges()
     for subject, new in by_subject.items():
-        new.sort(key=_position)
+        if len(new) > 1:  # most subjects have one event in a batch
+            new.sort(key=_position)
         rows = existing.get(subject)
         if rows is None:
-            changes.fresh[subject] = fold_fresh(new)
+            changes.fresh.extend(fresh_rows(subject, new, times.to_store))
         elif (changed_rows := step_rows(rows, new, times.to_store)) is not None:
             changes.stepped.extend(changed_rows)
         elif (changed := _extend(_as_folds(rows, times), new)) is not None:
@@ -111,7 +112,7 @@ def write_current(connection: sa.Connection, changes: CurrentChanges, times: Sto
     for subject, history in load_events(connection, changes.refold).items():
         changes.folds[subject] = fold_fresh(history)
     write_folds(connection, changes.folds, times, rows=changes.stepped)
-    write_folds(connection, changes.fresh, times, new=True)
+    write_folds(connection, {}, times, new=True, rows=changes.fresh)
 
 
 def _as_folds(rows: Mapping[Key, Row], times: StoreTimes) -> dict[Key, KeyFold]:

@@ -32,6 +32,8 @@ PURCHASE, INQUIRY, COUNTRY, LAST_AT, LAST_PREC, LAST_ID = 15, 20, 23, 24, 25, 26
 _CONSENTED = Status.CONSENTED.value
 _OPTED_OUT = {kind: OPT_OUT_STATUS[kind].value for kind in OPT_OUTS}
 _NO_CONSENT = (None,) * (OPT_OUT - CONSENT)  # the consent and confirmation refs
+_NONE = Status.NONE.value
+_EMPTY = (None,) * (LAST_ID - STATUS)  # a row's columns after the status, before any event
 
 
 def step_rows(
@@ -41,28 +43,57 @@ def step_rows(
 
     `rows`: every current-state row of one subject, by key, as read.
     """
-    latest = max((row[LAST_AT], row[LAST_PREC], row[LAST_ID]) for row in rows.values())
     first = new[0]
-    if (time(first.occurred_at), PRECEDENCE[first.type], first.id) <= latest:
-        return None
+    start = (time(first.occurred_at), PRECEDENCE[first.type], first.id)
+    for row in rows.values():
+        if start <= (row[LAST_AT], row[LAST_PREC], row[LAST_ID]):
+            return None
     changed: dict[Key, list[Any]] = {}
     for event in new:
-        if (event.channel, event.purpose, event.topic) not in rows:
+        key = (event.channel, event.purpose, event.topic)
+        if key not in rows:
             return None
         at = time(event.occurred_at)
-        for key, row in rows.items():
-            channel, purpose, topic = key
-            if event.type is not EventType.ERASE and (
-                event.channel != channel
-                or event.purpose != purpose
-                or (event.topic is not None and event.topic != topic)
-            ):
-                continue
-            stepped = changed.get(key)
-            if stepped is None:
-                stepped = changed[key] = list(row)
-            _step(stepped, event, at)
+        if event.topic is not None and event.type is not EventType.ERASE:
+            _step(_stepped(changed, rows, key), event, at)  # its topic's row alone
+            continue
+        for other in rows:  # an event without a topic, or an erasure, bears on several rows
+            if event.type is EventType.ERASE or other[:2] == key[:2]:
+                _step(_stepped(changed, rows, other), event, at)
     return [tuple(row) for row in changed.values()]
+
+
+def fresh_rows(
+    subject: str, new: Sequence[StoredEvent], time: Callable[[datetime], Any]
+) -> list[Row]:
+    """The rows of a subject new to the ledger, from its events `new` (sorted by position).
+
+    What `fold_to_row` gives for each key of `current.fold_fresh(new)`: every
+    key the events name starts as an empty row and each event is a step on
+    the rows it bears on, so no fold is made to be turned into a row (a
+    batch's first events are mostly those of new subjects).
+    """
+    rows = {
+        key: [subject, *key[:2], key[2] or "", _NONE, *_EMPTY]
+        for key in dict.fromkeys((e.channel, e.purpose, e.topic) for e in new)
+    }
+    for event in new:
+        at = time(event.occurred_at)
+        if event.topic is not None and event.type is not EventType.ERASE:
+            _step(rows[(event.channel, event.purpose, event.topic)], event, at)
+            continue
+        for key, row in rows.items():
+            if event.type is EventType.ERASE or key[:2] == (event.channel, event.purpose):
+                _step(row, event, at)
+    return [tuple(row) for row in rows.values()]
+
+
+def _stepped(changed: dict[Key, list[Any]], rows: Mapping[Key, Row], key: Key) -> list[Any]:
+    """The row of `key` as stepped so far (a copy of the stored one on first use)."""
+    row = changed.get(key)
+    if row is None:
+        row = changed[key] = list(rows[key])
+    return row
 
 
 def _step(row: list[Any], event: StoredEvent, at: Any) -> None:
@@ -94,4 +125,4 @@ def _step(row: list[Any], event: StoredEvent, at: Any) -> None:
     row[LAST_AT : LAST_ID + 1] = (at, PRECEDENCE[kind], event.id)
 
 
-__all__ = ["step_rows"]
+__all__ = ["fresh_rows", "step_rows"]
