@@ -163,18 +163,27 @@ def identity_values(batch: PreparedEvents, i: int) -> list[Any]:
     ]
 
 
-def prepare_batch(batch: Iterable[NewEvent], keyring: Keyring) -> PreparedEvents:
+KNOWN_SUBJECTS = 100_000  # addresses an import remembers the subject key of (about 25 MB)
+
+
+def prepare_batch(
+    batch: Iterable[NewEvent], keyring: Keyring, known: dict[str, str] | None = None
+) -> PreparedEvents:
     """Key each event's subject (each address once) and compute its idempotency key.
 
     The idempotency key hashes the canonical JSON of `identity_values`; the
     text is put together from per-value spellings, equal to `canonical_json`
     of the list (a test holds them equal), those of values that repeat
-    worked out once per batch.
+    worked out once per batch. `known`: subject keys of addresses met
+    before, kept by the caller across an import's batches (a person's events
+    are often spread over a file); emptied when it outgrows `KNOWN_SUBJECTS`.
     """
     given = list(batch)
     if not given:
         return PreparedEvents(*([] for _ in _COLUMNS))
-    subjects: dict[str, str] = {}
+    subjects: dict[str, str] = {} if known is None else known
+    if len(subjects) > KNOWN_SUBJECTS:
+        subjects.clear()
     sp = _Spellings().__getitem__
     js = json_value
     sha256 = hashlib.sha256

@@ -176,12 +176,13 @@ def _prepare(job: Job, out: IO[bytes]) -> None:
         pickle.dump(message, out, PROTOCOL)
         out.flush()
 
+    known: dict[str, str] = {}  # subject keys across batches (`prepare_batch`)
     try:
         rows = read_rows(Path(job.path), on_read=count)
         for batch in row_batches(
             rows, get_format(job.format), job.mapping, job.batch_size, job.clock
         ):
-            prepared = prepare_batch(batch.events, job.keyring)
+            prepared = prepare_batch(batch.events, job.keyring, known)
             send(PreparedBatch(prepared, batch.rows, batch.failed, batch.skipped, read))
             read = 0
     except (BrokenPipeError, ConnectionResetError):
