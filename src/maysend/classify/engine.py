@@ -57,6 +57,15 @@ class BlockScore:
     probability: float
 
 
+def is_quoted(text: str) -> bool:
+    """A block quoted from the message being answered ("> ..." lines in a reply).
+
+    Those are the recipient's own words, not what the sender says, so the model does not
+    read them; the indicators still do (a promotion hidden in a fake quote is still found).
+    """
+    return text.lstrip().startswith(">")
+
+
 def _service_only(hits: tuple[Hit, ...]) -> frozenset[str]:
     """The blocks whose rule hits all name a service purpose (none promotes, none flags)."""
     service: set[str] = set()
@@ -99,7 +108,10 @@ class Classifier:
         units = tuple(
             i
             for i, s in enumerate(segments.items)
-            if cut[i] and s.part is not Where.FOOTER and s.where not in reading.boilerplate
+            if cut[i]
+            and s.part is not Where.FOOTER
+            and s.where not in reading.boilerplate
+            and not is_quoted(s.text)
         )
         return MessageReading(segments, cut, reading.hits, units)
 
