@@ -16,7 +16,7 @@ Column positions follow `schema.current_state`.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from datetime import datetime
 from typing import Any
 
@@ -54,12 +54,8 @@ def step_rows(
         if key not in rows:
             return None
         at = time(event.occurred_at)
-        if event.topic is not None and event.type is not EventType.ERASE:
-            _step(_stepped(changed, rows, key), event, at)  # its topic's row alone
-            continue
-        for other in rows:  # an event without a topic, or an erasure, bears on several rows
-            if event.type is EventType.ERASE or other[:2] == key[:2]:
-                _step(_stepped(changed, rows, other), event, at)
+        for target in _bears_on(event, rows):
+            _step(_stepped(changed, rows, target), event, at)
     return [tuple(row) for row in changed.values()]
 
 
@@ -79,13 +75,22 @@ def fresh_rows(
     }
     for event in new:
         at = time(event.occurred_at)
-        if event.topic is not None and event.type is not EventType.ERASE:
-            _step(rows[(event.channel, event.purpose, event.topic)], event, at)
-            continue
-        for key, row in rows.items():
-            if event.type is EventType.ERASE or key[:2] == (event.channel, event.purpose):
-                _step(row, event, at)
+        for target in _bears_on(event, rows):
+            _step(rows[target], event, at)
     return [tuple(row) for row in rows.values()]
+
+
+def _bears_on(event: StoredEvent, keys: Iterable[Key]) -> Sequence[Key]:
+    """The keys of the rows `event` steps, among `keys` (which hold the event's own key).
+
+    An event with a topic bears on its topic's row alone; one without a topic
+    on every row of its channel and purpose; an erasure on every row.
+    """
+    if event.topic is not None and event.type is not EventType.ERASE:
+        return ((event.channel, event.purpose, event.topic),)
+    if event.type is EventType.ERASE:
+        return list(keys)
+    return [key for key in keys if key[0] == event.channel and key[1] == event.purpose]
 
 
 def _stepped(changed: dict[Key, list[Any]], rows: Mapping[Key, Row], key: Key) -> list[Any]:
