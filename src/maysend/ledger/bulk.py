@@ -122,10 +122,12 @@ def rows_where(
 ) -> Sequence[Row]:
     """The rows of `table` (every column, as the driver gives it) whose `column` is in `values`.
 
-    On PostgreSQL a batch's keys go as one array and the rows come back in the
-    binary format: no text to quote or parse for the keys, and no times or
-    numbers spelled by the server and read again here (a batch reads tens of
-    thousands of rows). Values and types are the same as in the text format.
+    On PostgreSQL a batch's keys go as one array and the rows come back, both
+    in the binary format: no text to quote or parse for the keys (a text array
+    checks every key for quoting with a regex, six times the cost), and no
+    times or numbers spelled by the server and read again here (a batch reads
+    tens of thousands of rows). Values and types are the same as in the text
+    format.
     """
     if connection.dialect.name != "postgresql" or len(values) <= FEW:
         return connection.execute(_raw_rows(table).where(one_of(connection, column, values))).all()
@@ -133,7 +135,7 @@ def rows_where(
     names = ", ".join(c.name for c in table.columns)
     with pg.cursor(binary=True) as cursor:
         cursor.execute(
-            f"SELECT {names} FROM {table.name} WHERE {column.name} = ANY(%s)", [list(values)]
+            f"SELECT {names} FROM {table.name} WHERE {column.name} = ANY(%b)", [list(values)]
         )
         return cursor.fetchall()
 
