@@ -50,6 +50,10 @@ class StoreTimes:
             self._spelled.__getitem__ if self._text else _as_is
         )
 
+    def column(self, moments: Sequence[datetime]) -> Iterable[Any]:
+        """`to_store` of each of `moments` (on PostgreSQL, `moments` themselves)."""
+        return map(self._spelled.__getitem__, moments) if self._text else moments
+
     @classmethod
     def of(cls, connection: sa.Connection) -> StoreTimes:
         return cls(connection.dialect.name)

@@ -17,11 +17,12 @@ from __future__ import annotations
 
 import hashlib
 import sqlite3
-from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
+from collections.abc import Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass, fields
 from datetime import datetime
+from itertools import repeat
 from json.encoder import encode_basestring as _json_string  # what canonical_json uses
-from typing import Any
+from typing import Any, NamedTuple
 
 import psycopg
 import sqlalchemy as sa
@@ -236,12 +237,13 @@ def append(
     fresh = batch.take(unique if expect_new else _unseen(connection, batch, unique))
     if not len(fresh):
         return []
-    stored = _chain(fresh, last_id, last_hash, now)
+    chained = _chained(fresh, last_id, last_hash, now)
+    stored = chained.stored
     times = StoreTimes.of(connection)
     times.learn(fresh.occurred_at, fresh.occurred_text)
-    current = load_rows(connection, sorted({s.subject for s in stored}))
+    current = load_rows(connection, sorted(set(fresh.subject)))
     try:
-        with inserting(connection, events, _event_rows(stored, times.to_store)):
+        with inserting(connection, events, _event_rows(fresh, chained, times, now)):
             # Worked out while the database stores the events (`bulk.inserting`).
             changes = plan_current(stored, times, current)
     except _KEY_REFUSED as exc:
@@ -290,53 +292,82 @@ def _chain(fresh: PreparedEvents, last_id: int, prev: str, now: datetime) -> lis
     The text hashed is `canonical_json` of the CHAINED values followed by the
     previous hash (`chain.link_values`), spliced from `PreparedEvents.head`/`tail`.
     """
+    return _chained(fresh, last_id, prev, now).stored
+
+
+class _Chained(NamedTuple):
+    """A batch's events numbered and hashed: as `StoredEvent`s, and as rows of `events`."""
+
+    stored: list[StoredEvent]
+    ids: range
+    prev_hashes: list[str]
+    hashes: list[str]
+
+
+def _chained(fresh: PreparedEvents, last_id: int, prev: str, now: datetime) -> _Chained:
+    """`_chain`, keeping the ids and hashes as columns for `_event_rows`.
+
+    Only the hashes need a Python loop (each is over the one before); the
+    events are put together from the columns by `zip`, in C.
+    """
     recorded = json_value(format_time(now))
     sha256 = hashlib.sha256
-    stored: list[StoredEvent] = []
-    append_stored = stored.append
     ids = range(last_id + 1, last_id + 1 + len(fresh))
-    # StoredEvent's values before `recorded_at`, and those after it up to `prev_hash`
-    # (channel .. idempotency_key: columns of `fresh` under the same names).
-    before = zip(fresh.subject, fresh.type, fresh.occurred_at, strict=True)
-    after = zip(*(getattr(fresh, name) for name in _STORED_AFTER_RECORDED), strict=True)
-    for event_id, (subject, kind, occurred_at), values, head, tail in zip(
-        ids, before, after, fresh.head, fresh.tail, strict=True
-    ):
-        event_hash = sha256(f"[{event_id},{head},{recorded},{tail}{prev}".encode()).hexdigest()
-        append_stored(
-            StoredEvent._make(
-                (event_id, subject, kind, occurred_at, now, *values, prev, event_hash)
+    prev_hashes = [prev]
+    hashes: list[str] = []
+    append_hash = hashes.append
+    for event_id, head, tail in zip(ids, fresh.head, fresh.tail, strict=True):
+        prev = sha256(f"[{event_id},{head},{recorded},{tail}{prev}".encode()).hexdigest()
+        append_hash(prev)
+    prev_hashes.extend(hashes)
+    del prev_hashes[-1]
+    stored = list(
+        map(
+            StoredEvent._make,
+            zip(
+                ids,
+                fresh.subject,
+                fresh.type,
+                fresh.occurred_at,
+                repeat(now, len(fresh)),
+                # StoredEvent's values after `recorded_at` up to `prev_hash`
+                # (channel .. idempotency_key: columns of `fresh` under the same names).
+                *(getattr(fresh, name) for name in _STORED_AFTER_RECORDED),
+                prev_hashes,
+                hashes,
+                strict=True,
             ),
         )
-        prev = event_hash
-    return stored
+    )
+    return _Chained(stored, ids, prev_hashes, hashes)
 
 
-def _event_rows(stored: Sequence[StoredEvent], time: Callable[[datetime], Any]) -> list[Row]:
-    """Rows of the `events` table, in its column order."""
-    recorded = time(stored[0].recorded_at)
-    return [
-        (
-            s.id,
-            s.subject,
-            s.channel,
-            s.purpose,
-            s.topic,
-            _TYPE_NAMES[s.type],
-            time(s.occurred_at),
-            recorded,
-            s.source,
-            s.country,
-            s.notice,
-            s.product,
-            s.refusal_offered,
-            s.evidence_digest,
-            s.idempotency_key,
-            s.prev_hash,
-            s.hash,
+def _event_rows(
+    fresh: PreparedEvents, chained: _Chained, times: StoreTimes, now: datetime
+) -> list[Row]:
+    """Rows of the `events` table, in its column order, zipped from the batch's columns."""
+    return list(
+        zip(
+            chained.ids,
+            fresh.subject,
+            fresh.channel,
+            fresh.purpose,
+            fresh.topic,
+            map(_TYPE_NAMES.__getitem__, fresh.type),
+            times.column(fresh.occurred_at),
+            repeat(times.to_store(now), len(fresh)),
+            fresh.source,
+            fresh.country,
+            fresh.notice,
+            fresh.product,
+            fresh.refusal_offered,
+            fresh.evidence_digest,
+            fresh.idempotency_key,
+            chained.prev_hashes,
+            chained.hashes,
+            strict=True,
         )
-        for s in stored
-    ]
+    )
 
 
 def _subjects(
