@@ -6,7 +6,7 @@ import hashlib
 import json
 import pickle
 from collections.abc import Callable
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta, timezone
 
 import pytest
 import sqlalchemy as sa
@@ -20,7 +20,13 @@ from maysend.ledger.events import NewEvent, canonical_json, format_time
 from maysend.ledger.keys import Keyring
 from maysend.ledger.schema import events
 from maysend.ledger.state import EventType
-from maysend.ledger.write import PreparedEvents, _chain, identity_values, prepare_batch
+from maysend.ledger.write import (
+    PreparedEvents,
+    _chain,
+    _hash_times,
+    identity_values,
+    prepare_batch,
+)
 
 ADDR = "chain@example.net"
 
@@ -218,3 +224,24 @@ def test_taking_events_keeps_their_columns_in_line() -> None:
     assert len(taken) == 2
     assert [list(c) for c in taken.columns()] == [list(c[1:3]) for c in batch.columns()]
     assert batch.take([0, 1, 2, 3]) is batch
+
+
+ZONES = st.sampled_from(
+    [UTC, None, timezone(timedelta(0)), timezone(timedelta(hours=2)), timezone(-timedelta(hours=5))]
+)
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    st.lists(
+        st.tuples(
+            st.datetimes(min_value=datetime(1, 1, 2), max_value=datetime(9999, 12, 30)), ZONES
+        ),
+        max_size=6,
+    )
+)
+def test_hash_times_are_format_time(moments: list[tuple[datetime, timezone | None]]) -> None:
+    """The batch's cut ISO spelling of times is `format_time`'s for every zone and year
+    (naive times, other offsets and years before 1000 take `format_time` itself)."""
+    times = [moment.replace(tzinfo=zone) for moment, zone in moments]
+    assert _hash_times(times) == [format_time(moment) for moment in times]

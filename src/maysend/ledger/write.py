@@ -22,6 +22,7 @@ from dataclasses import dataclass, fields
 from datetime import datetime
 from itertools import repeat
 from json.encoder import encode_basestring as _json_string  # what canonical_json uses
+from operator import methodcaller
 from typing import Any, NamedTuple
 
 import psycopg
@@ -178,6 +179,11 @@ def prepare_batch(
     worked out once per batch. `known`: subject keys of addresses met
     before, kept by the caller across an import's batches (a person's events
     are often spread over a file); emptied when it outgrows `KNOWN_SUBJECTS`.
+
+    Column by column: the spellings of a column are one `map` over it, and
+    the parts of an event's text are joined in C (`str.join` over a zip of
+    the spelled columns); only the hash itself takes a Python step per event.
+    Subject keys (hex digests) and times (`format_time`) need no escaping.
     """
     given = list(batch)
     if not given:
@@ -185,27 +191,73 @@ def prepare_batch(
     subjects: dict[str, str] = {} if known is None else known
     if len(subjects) > KNOWN_SUBJECTS:
         subjects.clear()
+    (
+        addresses, kinds, moments, channels, purposes, topics,
+        sources, countries, notices, products, refusals, evidences,
+    ) = zip(*given, strict=True)  # fmt: skip
+    subject = [
+        subjects.get(address) or subjects.setdefault(address, keyring.key(address))
+        for address in addresses
+    ]
+    occurred = _hash_times(moments)
+    texts = [canonical_json(e) if e is not None else None for e in evidences]
+    digests = [digest(text) if text is not None else None for text in texts]
     sp = _Spellings().__getitem__
-    js = json_value
+    join = ",".join
+    head = list(
+        map(
+            join,
+            zip(
+                [f'"{key}"' for key in subject],
+                map(sp, channels),
+                map(sp, purposes),
+                map(sp, topics),
+                map(_TYPE_JSON.__getitem__, kinds),
+                [f'"{text}"' for text in occurred],
+                strict=True,
+            ),
+        )
+    )
+    middle = map(
+        join,
+        zip(
+            map(sp, sources),
+            map(sp, countries),
+            map(sp, notices),
+            map(sp, products),
+            map(sp, refusals),
+            map(json_value, digests),
+            strict=True,
+        ),
+    )
     sha256 = hashlib.sha256
-    prepared: list[tuple[str, str, str | None, str | None, str, str, str]] = []
-    append_prepared = prepared.append
-    for e in given:
-        subject = subjects.get(e.address)
-        if subject is None:
-            subject = subjects[e.address] = keyring.key(e.address)
-        occurred = format_time(e.occurred_at)
-        text = canonical_json(e.evidence) if e.evidence is not None else None
-        ev_digest = digest(text) if text is not None else None
-        head = f"{js(subject)},{sp(e.channel)},{sp(e.purpose)},{sp(e.topic)}," + (
-            f"{sp(e.type.value)},{js(occurred)}"
-        )
-        middle = f"{sp(e.source)},{sp(e.country)},{sp(e.notice)},{sp(e.product)}," + (
-            f"{sp(e.refusal_offered)},{js(ev_digest)}"
-        )
-        key = sha256(f"[{head},{middle}]".encode()).hexdigest()
-        append_prepared((subject, occurred, text, ev_digest, key, head, f'{middle},"{key}"]'))
-    return PreparedEvents(*zip(*given, strict=True), *zip(*prepared, strict=True))
+    keys: list[str] = []
+    tail: list[str] = []
+    append_key, append_tail = keys.append, tail.append
+    for first, rest in zip(head, middle, strict=True):
+        key = sha256(f"[{first},{rest}]".encode()).hexdigest()
+        append_key(key)
+        append_tail(f'{rest},"{key}"]')
+    return PreparedEvents(
+        addresses, kinds, moments, channels, purposes, topics, sources, countries, notices,
+        products, refusals, evidences, subject, occurred, texts, digests, keys, head, tail,
+    )  # fmt: skip
+
+
+def _hash_times(moments: Sequence[datetime]) -> list[str]:
+    """`format_time` of each of `moments`: ISO text cut to shape where that is the same text.
+
+    The cut applies to times at UTC (offset +00:00) from the year 1000 on;
+    any other (another zone, a naive time, an earlier year) takes `format_time`.
+    """
+    return [
+        text[:-6] + "Z" if text[-6:] == "+00:00" and text[0] != "0" else format_time(moment)
+        for text, moment in zip(map(_ISO_MICROSECONDS, moments), moments, strict=True)
+    ]
+
+
+_ISO_MICROSECONDS = methodcaller("isoformat", timespec="microseconds")
+_TYPE_JSON = {t: json_value(t.value) for t in EventType}
 
 
 def append(
