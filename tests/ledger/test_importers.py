@@ -12,11 +12,11 @@ import sqlalchemy as sa
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from maysend.errors import ConfigError, InputError, LedgerUnavailable
+from maysend.errors import ConfigError, InputError, InvalidEvent, LedgerUnavailable
 from maysend.ledger import Ledger, Status
-from maysend.ledger.events import StoredEvent
+from maysend.ledger.events import NewEvent, StoredEvent, _utc_iso, new_event, parse_timestamp
 from maysend.ledger.importers import formats, parse_mapping
-from maysend.ledger.importers.formats import field_values
+from maysend.ledger.importers.formats import Skip, field_values, row_events
 from maysend.ledger.schema import events
 from maysend.ledger.write import PreparedEvents
 
@@ -229,6 +229,74 @@ def test_field_values_follow_the_format_columns(fmt: str, row: dict[str, str]) -
     spec = formats()[fmt]
     expected = {name: _first_filled(row, columns) for name, columns in spec.fields.items()}
     assert field_values(spec, row) == expected
+
+
+NATIVE_CELLS = st.sampled_from(
+    ["", " ", "a@example.com", " B@Example.COM ", "consent", "Withdraw ", "2024-01-02T03:04:05Z",
+     "1700000000", "sms", "news", "de", "form", "yes", "v1", "books", '{"ip": "192.0.2.1"}']
+)  # fmt: skip
+NATIVE_NAMES = st.sampled_from(
+    ["address", "Address ", "event", " EVENT", "at", "channel", "purpose", "topic", "country",
+     "source", "notice", "product", "refusal_offered", "evidence", "x"]
+)  # fmt: skip
+
+
+def _native_spelled_out(row: dict[str, str], now: datetime) -> list[NewEvent] | str:
+    """The native row rule written plainly: `field_values`, then `new_event` (or the error)."""
+    values = field_values(formats()["native"], row)
+    if not values["event"]:
+        return "event"
+    try:
+        return [
+            new_event(
+                values["address"],
+                values["event"],
+                at=values["at"] or None,
+                channel=values["channel"] or "email",
+                purpose=values["purpose"] or "marketing",
+                topic=values["topic"] or None,
+                source=values["source"] or "import",
+                country=values["country"] or None,
+                notice=values["notice"] or None,
+                product=values["product"] or None,
+                refusal_offered=values["refusal_offered"] or False,
+                evidence=values["evidence"] or None,
+                now=now,
+            )
+        ]
+    except InvalidEvent as exc:
+        return exc.field
+
+
+@settings(max_examples=300, deadline=None)
+@given(row=st.dictionaries(NATIVE_NAMES, NATIVE_CELLS, max_size=10))
+def test_native_rows_become_the_events_of_their_field_values(row: dict[str, str]) -> None:
+    """The native format's per-row path (no dict of field values) gives what the field
+    values give: the same event, or a refusal naming the same field."""
+    now = datetime(2025, 1, 1, tzinfo=UTC)
+    try:
+        got: list[NewEvent] | str | Skip = row_events(formats()["native"], row, now=now)
+    except InvalidEvent as exc:
+        got = exc.field
+    assert got == _native_spelled_out(row, now)
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    st.datetimes(min_value=datetime(1, 1, 2), max_value=datetime(9999, 12, 30)),
+    st.sampled_from(["Z", "+00:00", "-00:00", "+02:00", ""]),
+    st.sampled_from(["T", " "]),
+    st.sampled_from(["seconds", "milliseconds", "microseconds"]),
+)
+def test_quick_iso_times_are_parse_timestamp(
+    moment: datetime, zone: str, sep: str, spec: str
+) -> None:
+    """ISO text taken on the quick path (UTC as files mostly give it) parses as
+    `parse_timestamp` parses it; other text is left to `parse_timestamp`."""
+    text = moment.isoformat(sep, spec) + zone
+    quick = _utc_iso(text)
+    assert quick is None or (quick == parse_timestamp(text) and quick.tzinfo is UTC)
+    assert (quick is None) == (zone not in ("Z", "+00:00", "-00:00"))
 
 
 def test_import_leaves_the_garbage_collector_as_it_found_it(ledger: Ledger, tmp_path: Path) -> None:
