@@ -33,6 +33,8 @@ _CONSENTED = Status.CONSENTED.value
 _OPTED_OUT = {kind: OPT_OUT_STATUS[kind].value for kind in OPT_OUTS}
 _NO_CONSENT = (None,) * (OPT_OUT - CONSENT)  # the consent and confirmation refs
 _NONE = Status.NONE.value
+_ERASE = EventType.ERASE
+_NAMES = {kind: kind.value for kind in EventType}  # a look-up is cheaper than `.value`
 _EMPTY = (None,) * (LAST_ID - STATUS)  # a row's columns after the status, before any event
 
 
@@ -45,6 +47,16 @@ def step_rows(
     """
     first = new[0]
     start = (time(first.occurred_at), PRECEDENCE[first.type], first.id)
+    if len(rows) == 1:  # the usual subject: one row, which every event of its key steps
+        ((key, stored),) = rows.items()
+        if start <= (stored[LAST_AT], stored[LAST_PREC], stored[LAST_ID]):
+            return None
+        only = list(stored)
+        for event in new:
+            if (event.channel, event.purpose, event.topic) != key:
+                return None
+            _step(only, event, time(event.occurred_at))
+        return [tuple(only)]
     for row in rows.values():
         if start <= (row[LAST_AT], row[LAST_PREC], row[LAST_ID]):
             return None
@@ -54,8 +66,16 @@ def step_rows(
         if key not in rows:
             return None
         at = time(event.occurred_at)
-        for target in _bears_on(event, rows):
-            _step(_stepped(changed, rows, target), event, at)
+        # An event with a topic steps its own row alone (`_bears_on` without the call).
+        if event.topic is not None and event.type is not _ERASE:
+            targets: Iterable[Key] = (key,)
+        else:
+            targets = _bears_on(event, rows)
+        for target in targets:
+            stepped = changed.get(target)
+            if stepped is None:
+                stepped = changed[target] = list(rows[target])
+            _step(stepped, event, at)
     return [tuple(row) for row in changed.values()]
 
 
@@ -69,6 +89,11 @@ def fresh_rows(
     the rows it bears on, so no fold is made to be turned into a row (a
     batch's first events are mostly those of new subjects).
     """
+    if len(new) == 1:  # most new subjects have one event in a batch: one row, one step
+        event = new[0]
+        row = [subject, event.channel, event.purpose, event.topic or "", _NONE, *_EMPTY]
+        _step(row, event, time(event.occurred_at))
+        return [tuple(row)]
     rows = {
         key: [subject, *key[:2], key[2] or "", _NONE, *_EMPTY]
         for key in dict.fromkeys((e.channel, e.purpose, e.topic) for e in new)
@@ -93,14 +118,6 @@ def _bears_on(event: StoredEvent, keys: Iterable[Key]) -> Sequence[Key]:
     return [key for key in keys if key[0] == event.channel and key[1] == event.purpose]
 
 
-def _stepped(changed: dict[Key, list[Any]], rows: Mapping[Key, Row], key: Key) -> list[Any]:
-    """The row of `key` as stepped so far (a copy of the stored one on first use)."""
-    row = changed.get(key)
-    if row is None:
-        row = changed[key] = list(rows[key])
-    return row
-
-
 def _step(row: list[Any], event: StoredEvent, at: Any) -> None:
     """`KeyFold.apply` on a stored row (see `fold.KeyFold.apply`); `at`: the event's time."""
     kind = event.type
@@ -113,7 +130,7 @@ def _step(row: list[Any], event: StoredEvent, at: Any) -> None:
             row[CONFIRMED : CONFIRMED + 3] = (event.id, at, event.source)
     elif kind in OPT_OUTS:
         row[CONSENT:OPT_OUT] = _NO_CONSENT
-        row[OPT_OUT : OPT_OUT_TYPE + 1] = (event.id, at, event.source, kind.value)
+        row[OPT_OUT : OPT_OUT_TYPE + 1] = (event.id, at, event.source, _NAMES[kind])
         row[STATUS] = _OPTED_OUT[kind]
     elif kind is EventType.PURCHASE:
         row[PURCHASE : PURCHASE + 5] = (
