@@ -195,7 +195,7 @@ def load_rows(connection: sa.Connection, subjects: Sequence[str]) -> dict[str, d
     return dict(found)
 
 
-CACHED_SUBJECTS = 150_000  # subjects whose rows a `RowCache` keeps (some 100 MB at most)
+CACHED_SUBJECTS = 100_000  # subjects whose rows a `RowCache` keeps (about 1 kB each)
 
 
 class RowCache:
