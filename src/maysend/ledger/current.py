@@ -4,13 +4,12 @@ It is rewritten in the same transaction as the events that change it, a whole
 batch at once: the rows of the batch's subjects are read in one query, each
 subject's new events are folded in memory with the ledger's own fold, and the
 changed rows are written back in one upsert. New events later than everything
-the subject has are applied as fold steps: on the stored rows themselves where
-each event's key has a row already (`current_row`, the usual case), else on
-folds made from the rows, where a topic the subject has never had starts from
-a copy of its purpose-wide fold (which has seen exactly the events that topic
-sees). An event earlier than the subject's latest (history imported late), or
-a new key with nothing to start from, makes the subject be folded again from
-its full history, so the table always equals the fold.
+the subject has are applied as fold steps on the stored rows themselves
+(`current_row`), where a topic the subject has never had starts from a copy of
+its purpose-wide row (which has seen exactly the events that topic sees). An
+event earlier than the subject's latest (history imported late), or a new key
+with nothing to start from, makes the subject be folded again from its full
+history, so the table always equals the fold.
 
 Rows hold the status without double opt-in; readers that require double
 opt-in turn CONSENTED without a confirmation into PENDING.
@@ -20,7 +19,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Mapping, Sequence
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from datetime import datetime
 from itertools import islice
 from typing import Any
@@ -69,10 +68,10 @@ def update_current(
 class CurrentChanges:
     """What a batch changes in current_state, worked out in memory (`plan_current`).
 
-    `stepped`: rows stepped as stored (`current_row`); `folds`: changed folds
-    of subjects with rows; `fresh`: the rows of subjects new to the ledger;
-    `refold`: subjects to fold again from their whole history, which needs the
-    batch's events in the table.
+    `stepped`: rows stepped as stored (`current_row`); `folds`: folds to
+    write (those of `refold`, once folded); `fresh`: the rows of subjects new
+    to the ledger; `refold`: subjects to fold again from their whole history,
+    which needs the batch's events in the table.
     """
 
     stepped: list[Row] = field(default_factory=list)
@@ -101,8 +100,6 @@ def plan_current(
             changes.fresh.extend(fresh_rows(subject, new, times.to_store))
         elif (changed_rows := step_rows(rows, new, times.to_store)) is not None:
             changes.stepped.extend(changed_rows)
-        elif (changed := _extend(_as_folds(rows, times), new)) is not None:
-            changes.folds[subject] = changed
         else:
             changes.refold.append(subject)
     return changes
@@ -123,38 +120,6 @@ def write_current(
 
 def _as_folds(rows: Mapping[Key, Row], times: StoreTimes) -> dict[Key, KeyFold]:
     return {key: row_to_fold(row, times.from_store) for key, row in rows.items()}
-
-
-def _extend(folds: dict[Key, KeyFold], new: list[StoredEvent]) -> dict[Key, KeyFold] | None:
-    """Step `folds` through `new` if it all comes after them; None if a refold is needed.
-
-    Returns the folds that changed (the others' rows need no rewriting: an
-    event on one topic leaves the purpose-wide row as it was).
-    """
-    latest = max(f.last_position for f in folds.values() if f.last_position is not None)
-    if new[0].position <= latest:
-        return None
-    opened: dict[Key, KeyFold] = {}
-    for key in {event_key(e) for e in new}.difference(folds):
-        start = _open_topic(folds, key)
-        if start is None:
-            return None
-        opened[key] = start
-    folds.update(opened)
-    stepped = _step(folds, new)
-    return {key: folds[key] for key in stepped}
-
-
-def _open_topic(folds: Mapping[Key, KeyFold], key: Key) -> KeyFold | None:
-    """The starting fold of a topic the subject has no events for: its purpose-wide fold.
-
-    A topic sees its own events, the purpose's events without a topic, and
-    erasures; with none of its own yet, that is what the purpose-wide fold has
-    seen. Any other new key (a channel or purpose) needs the subject's history.
-    """
-    channel, purpose, topic = key
-    whole = folds.get((channel, purpose, None)) if topic is not None else None
-    return replace(whole) if whole is not None else None
 
 
 def _step(folds: dict[Key, KeyFold], new: Iterable[StoredEvent]) -> set[Key]:

@@ -1,15 +1,16 @@
 """Fold steps taken on current-state rows as stored, for a batch's usual subject.
 
 Most subjects a batch touches already have a row for every key their new
-events bear on, and the new events all come after everything those rows have
-seen. Then each new event is one fold step on the rows it applies to, and the
-step can be taken on the stored row itself: `step_rows` copies the row and
-changes the columns `KeyFold.apply` would change, so the row read is never
-turned into a fold and back. Stored values are kept as the driver gave them
-(times as text on SQLite), and the event's time is written as `StoreTimes`
-spells it, so the row written is the one `fold_to_row` would write (a test
-holds the two equal for random histories). Any other subject (a key without a
-row, history imported late) returns None and takes the fold's own path.
+events bear on (or a purpose-wide row a new topic's row starts from), and the
+new events all come after everything those rows have seen. Then each new
+event is one fold step on the rows it applies to, and the step can be taken
+on the stored row itself: `step_rows` copies the row and changes the columns
+`KeyFold.apply` would change, so the row read is never turned into a fold and
+back. Stored values are kept as the driver gave them (times as text on
+SQLite), and the event's time is written as `StoreTimes` spells it, so the
+row written is the one `fold_to_row` would write (a test holds the two equal
+for random histories). Any other subject (a new channel or purpose, history
+imported late) returns None and is folded again from its history.
 
 Column positions follow `schema.current_state`.
 """
@@ -27,7 +28,7 @@ from maysend.ledger.state import OPT_OUTS, EventType, Status
 
 Key = tuple[str, str, str | None]  # channel, purpose, topic (None for none)
 
-STATUS, CONSENT, CONFIRMED, OPT_OUT, OPT_OUT_TYPE = 4, 5, 8, 11, 14
+TOPIC, STATUS, CONSENT, CONFIRMED, OPT_OUT, OPT_OUT_TYPE = 3, 4, 5, 8, 11, 14
 PURCHASE, INQUIRY, COUNTRY, LAST_AT, LAST_PREC, LAST_ID = 15, 20, 23, 24, 25, 26
 _CONSENTED = Status.CONSENTED.value
 _OPTED_OUT = {kind: OPT_OUT_STATUS[kind].value for kind in OPT_OUTS}
@@ -54,29 +55,52 @@ def step_rows(
         only = list(stored)
         for event in new:
             if (event.channel, event.purpose, event.topic) != key:
-                return None
+                break  # a topic of its own: the rows are opened below
             _step(only, event, time(event.occurred_at))
-        return [tuple(only)]
-    for row in rows.values():
-        if start <= (row[LAST_AT], row[LAST_PREC], row[LAST_ID]):
-            return None
+        else:
+            return [tuple(only)]
+    else:
+        for row in rows.values():
+            if start <= (row[LAST_AT], row[LAST_PREC], row[LAST_ID]):
+                return None
+    every = _opened(rows, new)
+    if every is None:
+        return None
     changed: dict[Key, list[Any]] = {}
     for event in new:
         key = (event.channel, event.purpose, event.topic)
-        if key not in rows:
-            return None
         at = time(event.occurred_at)
         # An event with a topic steps its own row alone (`_bears_on` without the call).
         if event.topic is not None and event.type is not _ERASE:
             targets: Iterable[Key] = (key,)
         else:
-            targets = _bears_on(event, rows)
+            targets = _bears_on(event, every)
         for target in targets:
             stepped = changed.get(target)
             if stepped is None:
-                stepped = changed[target] = list(rows[target])
+                stepped = changed[target] = list(every[target])
             _step(stepped, event, at)
     return [tuple(row) for row in changed.values()]
+
+
+def _opened(rows: Mapping[Key, Row], new: Sequence[StoredEvent]) -> Mapping[Key, Row] | None:
+    """`rows` with a row for every key of `new`, or None where one cannot be had.
+
+    A topic the subject has no row for starts as its purpose-wide row: a
+    topic sees its own events, the purpose's events without a topic, and
+    erasures, and with none of its own yet that is what the purpose-wide row
+    has seen. Any other new key (a channel or purpose) needs the history.
+    """
+    missing = {(e.channel, e.purpose, e.topic) for e in new}.difference(rows)
+    if not missing:
+        return rows
+    every = dict(rows)
+    for channel, purpose, topic in missing:
+        whole = rows.get((channel, purpose, None)) if topic is not None else None
+        if whole is None:
+            return None
+        every[(channel, purpose, topic)] = (*whole[:TOPIC], topic, *whole[TOPIC + 1 :])
+    return every
 
 
 def fresh_rows(
