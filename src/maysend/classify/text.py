@@ -11,12 +11,18 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 
-# Words (letters, with inner apostrophes: "don't", "we've"), numbers ("20", "1.414,00")
-# and the symbols that carry price meaning (the minus sign "−", U+2212, marks an amount taken
-# off a receipt; the hyphen is a dash as often as a sign). Everything else separates tokens.
-TOKEN = re.compile(r"[^\W\d_]+(?:['’][^\W\d_]+)*|\d+(?:[.,:]\d+)*|[%€£$¥§★☆−]")
+# Web addresses written out in text, whole (their path words are not the message's words:
+# "/win-mac-2.zip" asks nobody to win anything); words (letters, with inner apostrophes:
+# "don't", "we've"), numbers ("20", "1.414,00") and the symbols that carry price meaning
+# (the minus sign "−", U+2212, marks an amount taken off a receipt; the hyphen is a dash as
+# often as a sign). Everything else separates tokens.
+TOKEN = re.compile(
+    r"(?:[hH][tT][tT][pP][sS]?://|[wW][wW][wW]\.)[^\s<>\"'()\[\]{}]*[^\s<>\"'()\[\]{}.,;:!?]"
+    r"|[^\W\d_]+(?:['’][^\W\d_]+)*|\d+(?:[.,:]\d+)*|[%€£$¥§★☆−]"
+)
 
 NUMBER = "#"
+WEB_ADDRESS = "@url"  # every written-out web address reads as this one word
 _FOLD = str.maketrans({"ß": "ss", "’": "'", "ſ": "s"})
 
 
@@ -24,6 +30,8 @@ def normalise(token: str) -> str:
     """Lower-case a token and fold the spellings that vary in mail ("ß" / "ss")."""
     if token[0].isdigit():
         return NUMBER
+    if "://" in token or token[:4].lower() == "www.":
+        return WEB_ADDRESS
     return token.lower().translate(_FOLD)
 
 
