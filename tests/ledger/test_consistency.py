@@ -11,14 +11,11 @@ from __future__ import annotations
 import random
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
-from typing import Any
 
 import pyarrow.parquet as pq
 import pytest
 
-from maysend.ledger import EXPORT_COLUMNS, Ledger, NewEvent, fold_state, new_event, write
-from maysend.ledger.current import RowCache
-from maysend.ledger.write import prepare_batch
+from maysend.ledger import EXPORT_COLUMNS, Ledger, NewEvent, fold_state, new_event
 
 from .conftest import settings
 
@@ -155,47 +152,3 @@ def test_batches_keep_current_state_equal_to_the_fold(
             for start in range(0, len(rows), 20):
                 ledger.record_events([as_event(row) for row in rows[start : start + 20]])
         assert_state_agrees_with_fold(ledger, tmp_path, False)
-
-
-@pytest.mark.parametrize("seed", [7, 8])
-@pytest.mark.parametrize("other_writer", [False, True], ids=["alone", "with-another-writer"])
-def test_rows_kept_between_batches_keep_current_state_equal_to_the_fold(
-    db_url: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, seed: int, other_writer: bool
-) -> None:
-    """An import keeps current-state rows from one batch to the next (`RowCache`): with
-    history arriving late, a batch that fails and is written again, and another writer
-    appending between the batches (the rows kept are then dropped), the table still
-    equals the fold."""
-    rng = random.Random(seed)
-    history = sorted(random_history(rng, 150), key=lambda row: str(row["at"]))
-    held_back = [row for row in history if rng.random() < 0.2]
-    in_order = [row for row in history if row not in held_back]
-    original = write.write_current
-    failures = iter([True])
-
-    def fails_once(*args: Any, **kwargs: Any) -> Any:
-        written = original(*args, **kwargs)
-        if next(failures, False):
-            raise RuntimeError("the batch fails after writing its rows")
-        return written
-
-    monkeypatch.setattr(write, "write_current", fails_once)
-    with (
-        Ledger.open(db_url, settings=settings(db_url)) as ledger,
-        Ledger.open(db_url, settings=settings(db_url)) as other,
-    ):
-        cache = RowCache()
-        for rows in (in_order, held_back):
-            for start in range(0, len(rows), 15):
-                batch = prepare_batch(
-                    [as_event(row) for row in rows[start : start + 15]], ledger.keyring
-                )
-                try:
-                    ledger.record_prepared(batch, cache=cache)
-                except RuntimeError:
-                    ledger.record_prepared(batch, cache=cache)
-                if other_writer and start % 30 == 0:
-                    moment = T0 + timedelta(hours=rng.randrange(0, 200))
-                    other.record(f"p{rng.randrange(6)}@example.com", "withdraw", at=moment)
-            assert cache.kept  # the rows were kept (and used) between batches
-            assert_state_agrees_with_fold(ledger, tmp_path, False)

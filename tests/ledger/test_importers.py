@@ -6,7 +6,6 @@ import gc
 import json
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
 
 import pytest
 import sqlalchemy as sa
@@ -343,12 +342,12 @@ def test_a_failing_batch_stops_the_import_after_the_batches_before_it(
     original = ledger.record_prepared
     calls = 0
 
-    def third_fails(prepared: PreparedEvents, **options: Any) -> list[StoredEvent]:
+    def third_fails(prepared: PreparedEvents) -> list[StoredEvent]:
         nonlocal calls
         calls += 1
         if calls == 3:
             raise LedgerUnavailable("store went away")
-        return original(prepared, **options)
+        return original(prepared)
 
     monkeypatch.setattr(ledger, "record_prepared", third_fails)
     with pytest.raises(LedgerUnavailable):

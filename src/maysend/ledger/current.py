@@ -21,7 +21,6 @@ from collections import defaultdict
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
-from itertools import islice
 from typing import Any
 
 import sqlalchemy as sa
@@ -105,17 +104,12 @@ def plan_current(
     return changes
 
 
-def write_current(
-    connection: sa.Connection, changes: CurrentChanges, times: StoreTimes
-) -> list[Row]:
-    """Store `changes` (the batch's events are in the table: subjects refold from them).
-
-    Returns the rows written, as written (see `RowCache`).
-    """
+def write_current(connection: sa.Connection, changes: CurrentChanges, times: StoreTimes) -> None:
+    """Store `changes` (the batch's events are in the table: subjects refold from them)."""
     for subject, history in load_events(connection, changes.refold).items():
         changes.folds[subject] = fold_fresh(history)
-    written = write_folds(connection, changes.folds, times, rows=changes.stepped)
-    return written + write_folds(connection, {}, times, new=True, rows=changes.fresh)
+    write_folds(connection, changes.folds, times, rows=changes.stepped)
+    write_folds(connection, {}, times, new=True, rows=changes.fresh)
 
 
 def _as_folds(rows: Mapping[Key, Row], times: StoreTimes) -> dict[Key, KeyFold]:
@@ -160,80 +154,6 @@ def load_rows(connection: sa.Connection, subjects: Sequence[str]) -> dict[str, d
     return dict(found)
 
 
-CACHED_SUBJECTS = 100_000  # subjects whose rows a `RowCache` keeps (about 1 kB each)
-
-
-class RowCache:
-    """The current-state rows an import read and wrote, kept for its next batches.
-
-    An import meets the same subjects batch after batch; reading their rows
-    again is a query and tens of thousands of rows to build per batch. The
-    rows kept are those of the committed store as of one chain head: every
-    change to current_state is an append, and every append moves the head,
-    so when a transaction finds the head elsewhere, another writer has been
-    at work and everything kept is dropped. A subject's rows are kept whole
-    (every key it has), as `load_rows` gives them, and rows written replace
-    those of the same key. Rows read or written inside a transaction count
-    only once it has committed (`committed`); until then they wait apart,
-    and a transaction that failed leaves the kept rows as they were.
-
-    Rows written are kept as written, not as the driver reads them back
-    (booleans, times with their zone on PostgreSQL): the same values for
-    everything that reads them (`step_rows`, `row_to_fold`). Used by one
-    writer at a time (an import writes its batches in order).
-    """
-
-    def __init__(self, limit: int = CACHED_SUBJECTS) -> None:
-        self._limit = limit
-        self._kept: dict[str, dict[Key, Row]] = {}
-        self._head: tuple[int, str] | None = None
-        self._read: dict[str, dict[Key, Row]] = {}
-        self._written: list[Row] = []
-
-    def rows(
-        self, connection: sa.Connection, subjects: Sequence[str], head: tuple[int, str]
-    ) -> dict[str, dict[Key, Row]]:
-        """`load_rows` of `subjects` in a transaction that found the chain at `head`."""
-        if head != self._head:
-            self._kept.clear()
-            self._head = head
-        kept = self._kept
-        found = {subject: kept[subject] for subject in subjects if subject in kept}
-        missing = [subject for subject in subjects if subject not in kept]
-        self._read = load_rows(connection, missing) if missing else {}
-        self._written = []
-        found.update(self._read)
-        return found
-
-    @property
-    def kept(self) -> int:
-        """How many subjects' rows are kept."""
-        return len(self._kept)
-
-    def written(self, rows: Sequence[Row]) -> None:
-        """Note rows this transaction wrote (kept once it has committed)."""
-        self._written.extend(rows)
-
-    def committed(self, head: tuple[int, str]) -> None:
-        """The transaction committed, leaving the chain at `head`: keep what it read and wrote."""
-        kept = self._kept
-        kept.update(self._read)
-        for row in self._written:
-            rows = kept.get(row[0])
-            if rows is None:
-                rows = kept[row[0]] = {}
-            rows[(row[1], row[2], row[3] or None)] = row
-        self._head = head
-        self.discard()
-        if len(kept) > self._limit:  # the subjects kept longest go first
-            for subject in list(islice(kept, len(kept) - self._limit)):
-                del kept[subject]
-
-    def discard(self) -> None:
-        """Forget what the transaction read and wrote (it failed, or it has been kept)."""
-        self._read, self._written = {}, []
-
-
 def write_folds(
     connection: sa.Connection,
     folds: Mapping[str, Mapping[Key, KeyFold]],
@@ -241,7 +161,7 @@ def write_folds(
     *,
     new: bool = False,
     rows: Sequence[Row] = (),
-) -> list[Row]:
+) -> None:
     """Store every fold given, and `rows` (in row form already), replacing those of the same keys.
 
     Rows go in subject order, so the table's key index is walked once from one
@@ -260,7 +180,6 @@ def write_folds(
     if rows:
         written = sorted([*written, *rows], key=_subject_of)
     (insert_rows if new else upsert_rows)(connection, current_state, written)
-    return written
 
 
 def _subject_of(row: Row) -> str:
@@ -343,9 +262,7 @@ def row_to_fold(row: Sequence[Any], time: TimeRead) -> KeyFold:
 
 
 __all__ = [
-    "CACHED_SUBJECTS",
     "CurrentChanges",
-    "RowCache",
     "event_key",
     "fold_fresh",
     "fold_to_row",

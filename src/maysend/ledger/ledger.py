@@ -28,7 +28,7 @@ from sqlalchemy.engine import Engine
 from maysend.errors import InvalidEvent
 from maysend.ledger.address import normalize_address
 from maysend.ledger.chain import Verification, verify_chain
-from maysend.ledger.current import RowCache, load_folds
+from maysend.ledger.current import load_folds
 from maysend.ledger.engine import guarded, make_engine, write_transaction
 from maysend.ledger.events import NewEvent, StoredEvent, new_event, parse_timestamp
 from maysend.ledger.export import state_rows, write_export
@@ -118,50 +118,28 @@ class Ledger:
         """Store validated events in one transaction; return those that were new."""
         return self.record_prepared(prepare_batch(batch, self.keyring))
 
-    def record_prepared(
-        self, prepared: PreparedEvents, *, cache: RowCache | None = None
-    ) -> list[StoredEvent]:
+    def record_prepared(self, prepared: PreparedEvents) -> list[StoredEvent]:
         """Store events `prepare_batch`ed with this ledger's keyring in one transaction.
 
         Preparing needs no lock, so an import prepares the next batch while
-        this one is written. `cache`: an import's current-state rows, kept
-        from one batch to the next (`RowCache`).
+        this one is written.
         """
         if not prepared:
             return []
         # A large batch is taken to be new while the last one written here was (see `write`);
         # one that was not is appended again the careful way.
-        try:
-            with guarded(self.url):
-                stored: list[StoredEvent] | None = None
-                if self._expect_new and len(prepared) >= EXPECT_NEW_MIN:
-                    try:
-                        with write_transaction(self.engine) as connection:
-                            stored = append(
-                                connection,
-                                prepared,
-                                self.keyring,
-                                self.clock(),
-                                expect_new=True,
-                                cache=cache,
-                            )
-                    except AlreadyStored:
-                        if cache is not None:
-                            cache.discard()
-                if stored is None:
+        with guarded(self.url):
+            if self._expect_new and len(prepared) >= EXPECT_NEW_MIN:
+                try:
                     with write_transaction(self.engine) as connection:
-                        stored = append(
-                            connection, prepared, self.keyring, self.clock(), cache=cache
+                        return append(
+                            connection, prepared, self.keyring, self.clock(), expect_new=True
                         )
-                    self._expect_new = len(stored) == len(set(prepared.idempotency_key))
-        except BaseException:
-            if cache is not None:
-                cache.discard()
-            raise
-        if cache is not None and stored:
-            cache.committed((stored[-1].id, stored[-1].hash))
-        elif cache is not None:
-            cache.discard()
+                except AlreadyStored:
+                    pass
+            with write_transaction(self.engine) as connection:
+                stored = append(connection, prepared, self.keyring, self.clock())
+        self._expect_new = len(stored) == len(set(prepared.idempotency_key))
         return stored
 
     def import_rows(self, rows: Iterable[Row], **options: Any) -> ImportReport:

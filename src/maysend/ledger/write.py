@@ -30,7 +30,7 @@ import sqlalchemy as sa
 
 from maysend.ledger.bulk import Row, StoreTimes, insert_rows, inserting, one_of
 from maysend.ledger.chain import digest
-from maysend.ledger.current import RowCache, load_rows, plan_current, write_current
+from maysend.ledger.current import load_rows, plan_current, write_current
 from maysend.ledger.events import NewEvent, StoredEvent, canonical_json, format_time
 from maysend.ledger.keys import Keyring
 from maysend.ledger.schema import chain_head, events, evidence, subjects
@@ -267,16 +267,12 @@ def append(
     now: datetime,
     *,
     expect_new: bool = False,
-    cache: RowCache | None = None,
 ) -> list[StoredEvent]:
     """Store the events of `batch` not stored before; return those stored.
 
     `expect_new`: skip the look-up of stored idempotency keys; if one of the
     batch's is stored already, raise `AlreadyStored` (the transaction must then
-    be rolled back: part of the batch may be in it). `cache`: current-state
-    rows kept from the caller's earlier batches; what this one reads and
-    writes is noted in it, for the caller to keep once the transaction has
-    committed (`RowCache.committed`).
+    be rolled back: part of the batch may be in it).
     """
     if connection.dialect.name == "postgresql":
         # Every read here is a point look-up on a key column; during a large import the
@@ -297,11 +293,7 @@ def append(
     stored = chained.stored
     times = StoreTimes.of(connection)
     times.learn(fresh.occurred_at, fresh.occurred_text)
-    touched = sorted(set(fresh.subject))
-    if cache is None:
-        current = load_rows(connection, touched)
-    else:
-        current = cache.rows(connection, touched, (last_id, last_hash))
+    current = load_rows(connection, sorted(set(fresh.subject)))
     try:
         with inserting(connection, events, _event_rows(fresh, chained, times, now)):
             # Worked out while the database stores the events (`bulk.inserting`).
@@ -325,9 +317,7 @@ def append(
     _erase(
         connection, {s.subject: erased_at[s.subject] for s in stored if s.type is EventType.ERASE}
     )
-    written = write_current(connection, changes, times)
-    if cache is not None:
-        cache.written(written)
+    write_current(connection, changes, times)
     return stored
 
 

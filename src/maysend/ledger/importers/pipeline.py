@@ -25,7 +25,6 @@ from collections.abc import Callable, Sequence
 from types import TracebackType
 from typing import TYPE_CHECKING
 
-from maysend.ledger.current import RowCache
 from maysend.ledger.events import NewEvent
 from maysend.ledger.write import PreparedEvents, prepare_batch
 
@@ -43,7 +42,6 @@ class BatchWriter:
         self._on_commit = on_commit
         self._queue: queue.Queue[PreparedEvents | None] = queue.Queue(maxsize=depth)
         self._error: BaseException | None = None
-        self._cache = RowCache()  # current-state rows from one batch to the next
         self._thread = threading.Thread(target=self._run, name="maysend-import-writer")
 
     def __enter__(self) -> BatchWriter:
@@ -78,7 +76,7 @@ class BatchWriter:
             if self._error is not None:
                 continue  # a batch failed: drain what is queued, write nothing after it
             try:
-                stored = self._ledger.record_prepared(prepared, cache=self._cache)
+                stored = self._ledger.record_prepared(prepared)
             except BaseException as exc:  # raised again in the importing thread
                 self._error = exc
                 continue

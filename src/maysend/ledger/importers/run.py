@@ -19,7 +19,6 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from maysend.ledger.current import RowCache
 from maysend.ledger.importers.apart import PreparedBatch, can_send, prepared_apart
 from maysend.ledger.importers.batches import RowBatch, row_batches
 from maysend.ledger.importers.formats import get_format
@@ -162,14 +161,13 @@ def _import_apart(
         keyring=ledger.keyring,
         clock=ledger.clock,
     )
-    cache = RowCache()
     with collector_paused():
         for batch in batches:
             report.read(batch)
             if on_read is not None and batch.read_bytes:
                 on_read(batch.read_bytes)
             if batch.prepared:
-                stored = ledger.record_prepared(batch.prepared, cache=cache)
+                stored = ledger.record_prepared(batch.prepared)
                 report.committed(len(batch.prepared), len(stored))
     return report
 
