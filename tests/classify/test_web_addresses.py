@@ -6,6 +6,7 @@ from __future__ import annotations
 import pytest
 
 from maysend.classify import Classifier, Kind
+from maysend.classify.matching import _is_label
 from maysend.classify.text import WEB_ADDRESS, normalise, span_of, tokens
 
 from .conftest import fired, from_text
@@ -63,3 +64,13 @@ def test_the_text_around_an_address_still_counts(classifier: Classifier) -> None
     )
     assert verdict.kind is Kind.MARKETING
     assert "OFFER_DISCOUNT" in fired(verdict)
+
+
+def test_a_line_that_is_only_an_address_is_not_a_row_label(classifier: Classifier) -> None:
+    """A short line without a sentence end is read with the block after it as a table row
+    ("Rate" | "Flash Sale"); a bare address is not such a label."""
+    reading = classifier.read(
+        from_text("Your order 48213", "Track it:", "https://shop.example/t/1", "Thanks, Sam")
+    )
+    address = next(i for i, s in enumerate(reading.segments.items) if "://" in s.text)
+    assert not _is_label(reading.segments.items, list(reading.tokens), address)

@@ -24,7 +24,7 @@ import yaml
 from maysend.classify.indicators import Indicator, Role, Where
 from maysend.classify.phrases import BARRIER, Morphology, PhraseIndex, compile_phrase
 from maysend.classify.segments import Segment
-from maysend.classify.text import normalise, span_of, token_bounds, tokens
+from maysend.classify.text import is_web_address, normalise, span_of, token_bounds, tokens
 from maysend.classify.verdict import PROMOTIONAL, Evidence
 from maysend.errors import ConfigError
 
@@ -211,7 +211,9 @@ def _is_label(segments: tuple[Segment, ...], cut: list[list[str]], n: int) -> bo
         return False
     if _is_amount(cut[n + 1]) and not _is_amount(cut[n]):
         return True
-    if len(cut[n]) > _LABEL_TOKENS or not all(word[0].isalpha() for word in cut[n]):
+    if len(cut[n]) > _LABEL_TOKENS or not all(
+        word[0].isalpha() and not is_web_address(word) for word in cut[n]
+    ):
         return False
     return not here.text.rstrip().endswith(_SENTENCE_END)
 

@@ -26,11 +26,16 @@ WEB_ADDRESS = "@url"  # every written-out web address reads as this one word
 _FOLD = str.maketrans({"ß": "ss", "’": "'", "ſ": "s"})
 
 
+def is_web_address(token: str) -> bool:
+    """A token that is a written-out web address (words and numbers never hold ":" or ".")."""
+    return "://" in token or token[:4].lower() == "www."
+
+
 def normalise(token: str) -> str:
     """Lower-case a token and fold the spellings that vary in mail ("ß" / "ss")."""
     if token[0].isdigit():
         return NUMBER
-    if "://" in token or token[:4].lower() == "www.":
+    if is_web_address(token):
         return WEB_ADDRESS
     return token.lower().translate(_FOLD)
 
@@ -70,4 +75,14 @@ def sample(texts: Iterator[str] | list[str], limit: int) -> str:
     return " ".join(out)
 
 
-__all__ = ["NUMBER", "TOKEN", "normalise", "sample", "span_of", "token_bounds", "tokens"]
+__all__ = [
+    "NUMBER",
+    "TOKEN",
+    "WEB_ADDRESS",
+    "is_web_address",
+    "normalise",
+    "sample",
+    "span_of",
+    "token_bounds",
+    "tokens",
+]
