@@ -22,7 +22,7 @@ from maysend.ledger.schema import events
 from maysend.ledger.state import EventType
 from maysend.ledger.write import (
     PreparedEvents,
-    _chain,
+    _chained,
     _hash_times,
     identity_values,
     prepare_batch,
@@ -167,7 +167,7 @@ TEXTS = st.none() | st.text(max_size=30)  # quotes, backslashes, controls, non-A
 def test_spliced_identity_and_chain_text_are_canonical_json(
     topic: str | None, notice: str | None, product: str | None, refusal: bool, source: str
 ) -> None:
-    """`prepare` and `_chain` build hashed text from per-value spellings: it must be
+    """`prepare` and `_chained` build hashed text from per-value spellings: it must be
     exactly `canonical_json` of the value lists, or keys and hashes would drift."""
     keyring = Keyring("k" * 64, hash_only=False)
     event = NewEvent(
@@ -186,7 +186,7 @@ def test_spliced_identity_and_chain_text_are_canonical_json(
     identity = canonical_json(identity_values(prepared, 0))
     assert prepared.idempotency_key[0] == hashlib.sha256(identity.encode()).hexdigest()
     now = datetime(2024, 6, 1, tzinfo=UTC)
-    (stored,) = _chain(prepared, 41, "p" * 64, now)
+    (stored,) = _chained(prepared, 41, "p" * 64, now).stored
     row = stored._asdict() | {"notice_version": stored.notice, "type": stored.type.value}
     assert stored.hash == link(row, "p" * 64)
 

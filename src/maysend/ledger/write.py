@@ -338,15 +338,6 @@ def _unseen(connection: sa.Connection, batch: PreparedEvents, unique: list[int])
     return [i for i in unique if keys[i] not in known]
 
 
-def _chain(fresh: PreparedEvents, last_id: int, prev: str, now: datetime) -> list[StoredEvent]:
-    """Number and hash the events in order, each hash over its content and the previous hash.
-
-    The text hashed is `canonical_json` of the CHAINED values followed by the
-    previous hash (`chain.link_values`), spliced from `PreparedEvents.head`/`tail`.
-    """
-    return _chained(fresh, last_id, prev, now).stored
-
-
 class _Chained(NamedTuple):
     """A batch's events numbered and hashed: as `StoredEvent`s, and as rows of `events`."""
 
@@ -357,10 +348,13 @@ class _Chained(NamedTuple):
 
 
 def _chained(fresh: PreparedEvents, last_id: int, prev: str, now: datetime) -> _Chained:
-    """`_chain`, keeping the ids and hashes as columns for `_event_rows`.
+    """Number and hash the events in order, each hash over its content and the previous hash.
 
-    Only the hashes need a Python loop (each is over the one before); the
-    events are put together from the columns by `zip`, in C.
+    The text hashed is `canonical_json` of the CHAINED values followed by the
+    previous hash (`chain.link_values`), spliced from `PreparedEvents.head`/`tail`.
+    Only the hashes need a Python loop (each is over the one before); the events
+    are put together from the columns by `zip`, in C, and the ids and hashes are
+    kept as columns for `_event_rows`.
     """
     recorded = json_value(format_time(now))
     sha256 = hashlib.sha256
