@@ -17,7 +17,7 @@ from collections.abc import Iterator
 # (the minus sign "−", U+2212, marks an amount taken off a receipt; the hyphen is a dash as
 # often as a sign). Everything else separates tokens.
 TOKEN = re.compile(
-    r"(?:[hH][tT][tT][pP][sS]?://|[wW][wW][wW]\.)[^\s<>\"'()\[\]{}]*[^\s<>\"'()\[\]{}.,;:!?]"
+    r"(?i:https?://|www\.)[^\s<>\"'()\[\]{}]*[^\s<>\"'()\[\]{}.,;:!?]"
     r"|[^\W\d_]+(?:['’][^\W\d_]+)*|\d+(?:[.,:]\d+)*|[%€£$¥§★☆−]"
 )
 

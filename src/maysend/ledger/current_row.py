@@ -34,7 +34,6 @@ _CONSENTED = Status.CONSENTED.value
 _OPTED_OUT = {kind: OPT_OUT_STATUS[kind].value for kind in OPT_OUTS}
 _NO_CONSENT = (None,) * (OPT_OUT - CONSENT)  # the consent and confirmation refs
 _NONE = Status.NONE.value
-_ERASE = EventType.ERASE
 _NAMES = {kind: kind.value for kind in EventType}  # a look-up is cheaper than `.value`
 _EMPTY = (None,) * (LAST_ID - STATUS)  # a row's columns after the status, before any event
 
@@ -68,14 +67,8 @@ def step_rows(
         return None
     changed: dict[Key, list[Any]] = {}
     for event in new:
-        key = (event.channel, event.purpose, event.topic)
         at = time(event.occurred_at)
-        # An event with a topic steps its own row alone (`_bears_on` without the call).
-        if event.topic is not None and event.type is not _ERASE:
-            targets: Iterable[Key] = (key,)
-        else:
-            targets = _bears_on(event, every)
-        for target in targets:
+        for target in _bears_on(event, every):
             stepped = changed.get(target)
             if stepped is None:
                 stepped = changed[target] = list(every[target])
