@@ -32,6 +32,11 @@ CASES = [
     ("grüße", "Viele Grüsse", True),
     ("don't miss", "Don’t miss", True),
     ("★ ★ ★", "★★★★★", True),
+    # `#` inside a group's option of several words is a number too
+    ("(ab # €|gratis)", "ab 50 € im Warenkorb", True),
+    ("(ab # €|gratis)", "ab € 50", False),
+    ("(for # days|today)", "for 14 days only", True),
+    ("(for # days|today)", "for days", False),
 ]
 
 

@@ -136,10 +136,19 @@ def _option_keys(option: str, source: str) -> tuple[str, ...]:
     if option == "#":
         return (NUMBER,)
     head, tail = option.startswith("*"), option.endswith("*") and len(option) > 1
-    words = tokens(option.strip("*"))
+    # `#` is not a token character, so an option's numbers ("ab # €") are found apart
+    words = [
+        word
+        for part in option.strip("*").split()
+        for word in (["#"] if part == "#" else tokens(part))
+    ]
     if not words:
         raise ConfigError("a phrase item has no word in it", phrase=source, item=option)
-    keys = [_word_key(w) for w in words]
+    if (head and words[0] == "#") or (tail and words[-1] == "#"):
+        raise ConfigError(
+            "a number cannot be a stem or a compound tail", phrase=source, item=option
+        )
+    keys = [NUMBER if w == "#" else _word_key(w) for w in words]
     if head and tail and len(words) == 1:
         return ("*" + normalise(words[0]),)
     if head:
