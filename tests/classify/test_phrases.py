@@ -48,7 +48,10 @@ def test_phrase_syntax(phrase: str, text: str, expected: bool) -> None:
     assert bool(index.find(tokens(text))) is expected
 
 
-@pytest.mark.parametrize("bad", ["~ app", "app ~", "~99 app", "(open group", "[]", "..."])
+@pytest.mark.parametrize(
+    "bad",
+    ["~ app", "app ~", "~99 app", "(open group", "[]", "...", "(*# days|today)", "(save #*|x)"],
+)
 def test_malformed_phrases_say_so(bad: str) -> None:
     with pytest.raises(ConfigError):
         compile_phrase(bad)
