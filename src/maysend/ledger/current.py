@@ -18,7 +18,7 @@ opt-in turn CONSENTED without a confirmation into PENDING.
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
@@ -67,14 +67,12 @@ def update_current(
 class CurrentChanges:
     """What a batch changes in current_state, worked out in memory (`plan_current`).
 
-    `stepped`: rows stepped as stored (`current_row`); `folds`: folds to
-    write (those of `refold`, once folded); `fresh`: the rows of subjects new
-    to the ledger; `refold`: subjects to fold again from their whole history,
-    which needs the batch's events in the table.
+    `stepped`: rows stepped as stored (`current_row`); `fresh`: the rows of
+    subjects new to the ledger; `refold`: subjects to fold again from their
+    whole history, which needs the batch's events in the table.
     """
 
     stepped: list[Row] = field(default_factory=list)
-    folds: dict[str, dict[Key, KeyFold]] = field(default_factory=dict)
     fresh: list[Row] = field(default_factory=list)
     refold: list[str] = field(default_factory=list)
 
@@ -106,9 +104,11 @@ def plan_current(
 
 def write_current(connection: sa.Connection, changes: CurrentChanges, times: StoreTimes) -> None:
     """Store `changes` (the batch's events are in the table: subjects refold from them)."""
-    for subject, history in load_events(connection, changes.refold).items():
-        changes.folds[subject] = fold_fresh(history)
-    write_folds(connection, changes.folds, times, rows=changes.stepped)
+    folds = {
+        subject: fold_fresh(history)
+        for subject, history in load_events(connection, changes.refold).items()
+    }
+    write_folds(connection, folds, times, rows=changes.stepped)
     write_folds(connection, {}, times, new=True, rows=changes.fresh)
 
 
@@ -116,22 +116,14 @@ def _as_folds(rows: Mapping[Key, Row], times: StoreTimes) -> dict[Key, KeyFold]:
     return {key: row_to_fold(row, times.from_store) for key, row in rows.items()}
 
 
-def _step(folds: dict[Key, KeyFold], new: Iterable[StoredEvent]) -> set[Key]:
-    """Apply each event to the folds it bears on; return the keys of those applied to."""
-    stepped: set[Key] = set()
-    for event in new:
-        for key, fold in folds.items():
-            if applies_to(event, *key):
-                fold.apply(event)
-                stepped.add(key)
-    return stepped
-
-
 def fold_fresh(history: Sequence[StoredEvent]) -> dict[Key, KeyFold]:
     """Fold every key a subject has from its whole history (sorted or not)."""
     ordered = sorted(history, key=_position)
     folds: dict[Key, KeyFold] = {event_key(e): KeyFold() for e in ordered}
-    _step(folds, ordered)
+    for event in ordered:
+        for key, fold in folds.items():
+            if applies_to(event, *key):
+                fold.apply(event)
     return folds
 
 
