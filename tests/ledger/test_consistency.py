@@ -15,7 +15,7 @@ from pathlib import Path
 import pyarrow.parquet as pq
 import pytest
 
-from maysend.ledger import EXPORT_COLUMNS, Ledger, NewEvent, current, fold_state, new_event
+from maysend.ledger import EXPORT_COLUMNS, Ledger, NewEvent, fold_state, new_event
 
 from .conftest import settings
 
@@ -151,27 +151,4 @@ def test_batches_keep_current_state_equal_to_the_fold(
         for rows in (in_order, held_back):
             for start in range(0, len(rows), 20):
                 ledger.record_events([as_event(row) for row in rows[start : start + 20]])
-        assert_state_agrees_with_fold(ledger, tmp_path, False)
-
-
-@pytest.mark.parametrize("seed", [7, 8])
-def test_an_import_reading_rows_ahead_keeps_current_state_equal_to_the_fold(
-    db_url: str, tmp_path: Path, seed: int, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    """Prepared apart, each batch's rows are read while the batch before is written."""
-    monkeypatch.setattr(current, "ASIDE_MIN", 1)  # read ahead however small the batch
-    rng = random.Random(seed)
-    history = sorted(random_history(rng, 150), key=lambda row: str(row["at"]))
-    path = tmp_path / "history.csv"
-    names = ["address", "event", "at", "topic", "channel", "country", "product"]
-    with path.open("w", encoding="utf-8") as out:
-        out.write(",".join(names) + "\n")
-        for row in history:
-            at = row["at"]
-            assert isinstance(at, datetime)
-            values = {**row, "at": at.isoformat()}
-            out.write(",".join("" if values[n] is None else str(values[n]) for n in names) + "\n")
-    with Ledger.open(db_url, settings=settings(db_url)) as ledger:
-        report = ledger.import_file(path, batch_size=15, apart=True)
-        assert (report.imported, report.failed) == (150, [])
         assert_state_agrees_with_fold(ledger, tmp_path, False)

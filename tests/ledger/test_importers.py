@@ -14,7 +14,6 @@ from hypothesis import strategies as st
 
 from maysend.errors import ConfigError, InputError, InvalidEvent, LedgerUnavailable
 from maysend.ledger import Ledger, Status
-from maysend.ledger.current import RowsAhead
 from maysend.ledger.events import NewEvent, StoredEvent, _utc_iso, new_event, parse_timestamp
 from maysend.ledger.importers import formats, parse_mapping
 from maysend.ledger.importers.formats import Skip, field_values, row_events
@@ -343,12 +342,12 @@ def test_a_failing_batch_stops_the_import_after_the_batches_before_it(
     original = ledger.record_prepared
     calls = 0
 
-    def third_fails(prepared: PreparedEvents, ahead: RowsAhead | None = None) -> list[StoredEvent]:
+    def third_fails(prepared: PreparedEvents) -> list[StoredEvent]:
         nonlocal calls
         calls += 1
         if calls == 3:
             raise LedgerUnavailable("store went away")
-        return original(prepared, ahead)
+        return original(prepared)
 
     monkeypatch.setattr(ledger, "record_prepared", third_fails)
     with pytest.raises(LedgerUnavailable):

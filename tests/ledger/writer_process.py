@@ -20,8 +20,8 @@ def main() -> None:
     elif mode == "import-slowly":
         original = ledger.record_prepared
 
-        def announce(batch, ahead=None):  # type: ignore[no-untyped-def]
-            stored = original(batch, ahead)
+        def announce(batch):  # type: ignore[no-untyped-def]
+            stored = original(batch)
             print(f"batch {len(stored)}", flush=True)
             time.sleep(0.05)  # leave the parent time to kill us mid-import
             return stored

@@ -18,9 +18,7 @@ opt-in turn CONSENTED without a confirmation into PENDING.
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Callable, Collection, Iterator, Mapping, Sequence
-from concurrent.futures import Future, ThreadPoolExecutor
-from contextlib import contextmanager
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
@@ -32,11 +30,10 @@ from maysend.ledger.current_row import fresh_rows, step_rows
 from maysend.ledger.events import StoredEvent, parse_event_type
 from maysend.ledger.fold import KeyFold, applies_to
 from maysend.ledger.read import load_events
-from maysend.ledger.schema import chain_head, current_state
+from maysend.ledger.schema import current_state
 from maysend.ledger.state import EventRef, EventType, Relationship
 
 Key = tuple[str, str, str | None]  # channel, purpose, topic
-StoredRows = dict[str, dict[Key, Row]]  # by subject and key, as `load_rows` reads them
 TimeRead = Callable[[Any], datetime]
 
 
@@ -140,130 +137,13 @@ def load_folds(
     }
 
 
-def load_rows(connection: sa.Connection, subjects: Sequence[str]) -> StoredRows:
+def load_rows(connection: sa.Connection, subjects: Sequence[str]) -> dict[str, dict[Key, Row]]:
     """The stored rows of `subjects` as the driver gives them, by subject and key."""
     found: dict[str, dict[Key, Row]] = defaultdict(dict)
     for row in rows_where(connection, current_state, current_state.c.subject, subjects):
         subject, channel, purpose, topic = row[:4]
         found[subject][(channel, purpose, topic or None)] = row
     return dict(found)
-
-
-ASIDE_MIN = 1_000  # subjects; for fewer, a second connection costs more than the read it moves
-_aside = ThreadPoolExecutor(max_workers=4, thread_name_prefix="maysend-read-aside")
-
-
-@dataclass(frozen=True, slots=True)
-class Appended:
-    """One committed append: the chain's last event id before and after it, and its subjects."""
-
-    before: int
-    after: int
-    subjects: frozenset[str]
-
-
-@dataclass(frozen=True, slots=True)
-class RowsAhead:
-    """`load_rows` of a coming batch's subjects, read while the batch before it is written.
-
-    `reading` gives the rows with the chain's last event id in the snapshot
-    they were read in. Only appends write current_state, each moving the chain,
-    so the rows are still current for an append whose chain lock finds the
-    chain where the read saw it, or moved by exactly one append in between
-    (for the subjects that one did not write): see `rows_ahead`.
-    """
-
-    subjects: frozenset[str]
-    reading: Future[tuple[int, StoredRows]]
-
-
-def read_ahead(engine: sa.Engine, subjects: Collection[str]) -> RowsAhead | None:
-    """Start reading the rows of `subjects` on a connection of its own (PostgreSQL, many only).
-
-    An import reads the next batch's rows while its server process is busy
-    storing the batch before, so the append that needs them finds them read.
-    Elsewhere (SQLite works in this process, under the interpreter lock) and
-    for few subjects this is None, and the append reads them itself.
-    """
-    if engine.dialect.name != "postgresql" or len(subjects) < ASIDE_MIN:
-        return None
-    ordered = sorted(subjects)
-    return RowsAhead(frozenset(ordered), _aside.submit(_read_at_chain, engine, ordered))
-
-
-def _read_at_chain(engine: sa.Engine, subjects: Sequence[str]) -> tuple[int, StoredRows]:
-    """The chain's last event id and the rows of `subjects`, both from one snapshot."""
-    with engine.connect() as connection:
-        connection = connection.execution_options(isolation_level="REPEATABLE READ")
-        with connection.begin():
-            connection.exec_driver_sql("SET LOCAL enable_seqscan = off")  # as in `write.append`
-            last_id = connection.execute(
-                sa.select(chain_head.c.last_id).where(chain_head.c.id == 1)
-            ).scalar_one()
-            return last_id, load_rows(connection, subjects)
-
-
-def rows_ahead(
-    ahead: RowsAhead | None, last_id: int, between: Appended | None, subjects: Sequence[str]
-) -> tuple[StoredRows, list[str]]:
-    """The rows `ahead` holds of `subjects` that are still current, and the subjects left to read.
-
-    `last_id`: the chain's last id found under the chain lock; `between`: the
-    last append committed through the same ledger before this one. If the
-    read saw the chain at `last_id`, nothing was written since; if it saw it
-    where `between` began and `between` ended at `last_id`, only `between`
-    wrote since, and its subjects are read again. Otherwise (another writer
-    in between, or the read failed) every subject is read again.
-    """
-    if ahead is None:
-        return {}, list(subjects)
-    try:
-        read_at, rows = ahead.reading.result()
-    except Exception:  # read again under the lock, where a real failure is reported
-        return {}, list(subjects)
-    if read_at == last_id:
-        usable = ahead.subjects
-    elif between is not None and (read_at, last_id) == (between.before, between.after):
-        usable = ahead.subjects - between.subjects
-    else:
-        return {}, list(subjects)
-    known = {
-        subject: rows[subject] for subject in subjects if subject in usable and subject in rows
-    }
-    return known, [subject for subject in subjects if subject not in usable]
-
-
-@contextmanager
-def rows_read_aside(
-    connection: sa.Connection, subjects: Sequence[str]
-) -> Iterator[Callable[[], StoredRows]]:
-    """`load_rows` of `subjects`, read on a second connection while this one goes on.
-
-    Called by an append on PostgreSQL under the chain lock, before its
-    transaction writes current_state: no other writer can change the table
-    until this transaction ends, and this one has changed nothing yet, so the
-    other connection reads exactly the rows this one would. Read there, they
-    arrive while this connection's server process stores the batch's events.
-    The block gets a function that waits for the rows; leaving the block
-    waits for the read in any case. Elsewhere (SQLite works in this process,
-    under the interpreter lock) and for few subjects the rows are read here
-    first.
-    """
-    if connection.dialect.name != "postgresql" or len(subjects) < ASIDE_MIN:
-        rows = load_rows(connection, subjects)
-        yield lambda: rows
-        return
-    reading: Future[StoredRows] = _aside.submit(_load_rows_apart, connection.engine, subjects)
-    try:
-        yield reading.result
-    finally:
-        reading.exception()  # wait; an error not asked for is raised by `result` or lost with it
-
-
-def _load_rows_apart(engine: sa.Engine, subjects: Sequence[str]) -> StoredRows:
-    with engine.connect() as connection, connection.begin():
-        connection.exec_driver_sql("SET LOCAL enable_seqscan = off")  # as in `write.append`
-        return load_rows(connection, subjects)
 
 
 def write_folds(
@@ -374,19 +254,14 @@ def row_to_fold(row: Sequence[Any], time: TimeRead) -> KeyFold:
 
 
 __all__ = [
-    "Appended",
     "CurrentChanges",
-    "RowsAhead",
     "event_key",
     "fold_fresh",
     "fold_to_row",
     "load_folds",
     "load_rows",
     "plan_current",
-    "read_ahead",
     "row_to_fold",
-    "rows_ahead",
-    "rows_read_aside",
     "update_current",
     "write_current",
     "write_folds",

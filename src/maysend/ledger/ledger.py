@@ -28,7 +28,7 @@ from sqlalchemy.engine import Engine
 from maysend.errors import InvalidEvent
 from maysend.ledger.address import normalize_address
 from maysend.ledger.chain import Verification, verify_chain
-from maysend.ledger.current import Appended, RowsAhead, load_folds, read_ahead
+from maysend.ledger.current import load_folds
 from maysend.ledger.engine import guarded, make_engine, write_transaction
 from maysend.ledger.events import NewEvent, StoredEvent, new_event, parse_timestamp
 from maysend.ledger.export import state_rows, write_export
@@ -56,13 +56,6 @@ def _utcnow() -> datetime:
     return datetime.now(UTC)
 
 
-def _appended(stored: Sequence[StoredEvent]) -> Appended | None:
-    """What a committed append that stored `stored` moved the chain over (None: nothing)."""
-    if not stored:
-        return None
-    return Appended(stored[0].id - 1, stored[-1].id, frozenset(e.subject for e in stored))
-
-
 class Ledger:
     """Record consent events; answer what a subject's state is, was, and why."""
 
@@ -75,7 +68,6 @@ class Ledger:
         self.clock = clock
         self.url = engine.url.render_as_string(hide_password=True)
         self._expect_new = True
-        self._appended: Appended | None = None  # the last append committed here (`read_ahead`)
 
     @classmethod
     def open(
@@ -126,60 +118,29 @@ class Ledger:
         """Store validated events in one transaction; return those that were new."""
         return self.record_prepared(prepare_batch(batch, self.keyring))
 
-    def record_prepared(
-        self, prepared: PreparedEvents, ahead: RowsAhead | None = None
-    ) -> list[StoredEvent]:
+    def record_prepared(self, prepared: PreparedEvents) -> list[StoredEvent]:
         """Store events `prepare_batch`ed with this ledger's keyring in one transaction.
 
         Preparing needs no lock, so an import prepares the next batch while
-        this one is written. `ahead`: its subjects' current rows, read while
-        the batch before was written (`read_ahead`).
+        this one is written.
         """
         if not prepared:
             return []
-        after, self._appended = self._appended, None
         # A large batch is taken to be new while the last one written here was (see `write`);
         # one that was not is appended again the careful way.
         with guarded(self.url):
             if self._expect_new and len(prepared) >= EXPECT_NEW_MIN:
                 try:
                     with write_transaction(self.engine) as connection:
-                        stored = append(
-                            connection,
-                            prepared,
-                            self.keyring,
-                            self.clock(),
-                            expect_new=True,
-                            ahead=ahead,
-                            after=after,
+                        return append(
+                            connection, prepared, self.keyring, self.clock(), expect_new=True
                         )
-                    self._appended = _appended(stored)
-                    return stored
                 except AlreadyStored:
                     pass
             with write_transaction(self.engine) as connection:
-                stored = append(
-                    connection, prepared, self.keyring, self.clock(), ahead=ahead, after=after
-                )
-        self._appended = _appended(stored)
+                stored = append(connection, prepared, self.keyring, self.clock())
         self._expect_new = len(stored) == len(set(prepared.idempotency_key))
         return stored
-
-    def read_ahead(
-        self, coming: PreparedEvents, before: PreparedEvents | None = None
-    ) -> RowsAhead | None:
-        """Start reading the current rows of `coming`'s subjects, for its `record_prepared`.
-
-        Run while `before` (the batch written first) is written: the rows of
-        subjects both batches share are read again then anyway, so they are
-        left out here. None where reading ahead does not pay (see
-        `current.read_ahead`).
-        """
-        subjects = set(coming.subject)
-        if before is not None:
-            subjects.difference_update(before.subject)
-        with guarded(self.url):
-            return read_ahead(self.engine, subjects)
 
     def import_rows(self, rows: Iterable[Row], **options: Any) -> ImportReport:
         """Import (line, row) pairs in whole batches (see `maysend.ledger.importers`)."""

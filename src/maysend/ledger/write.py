@@ -30,14 +30,7 @@ import sqlalchemy as sa
 
 from maysend.ledger.bulk import Row, StoreTimes, insert_rows, inserting, one_of
 from maysend.ledger.chain import digest
-from maysend.ledger.current import (
-    Appended,
-    RowsAhead,
-    plan_current,
-    rows_ahead,
-    rows_read_aside,
-    write_current,
-)
+from maysend.ledger.current import load_rows, plan_current, write_current
 from maysend.ledger.events import NewEvent, StoredEvent, canonical_json, format_time
 from maysend.ledger.keys import Keyring
 from maysend.ledger.schema import chain_head, events, evidence, subjects
@@ -274,17 +267,12 @@ def append(
     now: datetime,
     *,
     expect_new: bool = False,
-    ahead: RowsAhead | None = None,
-    after: Appended | None = None,
 ) -> list[StoredEvent]:
     """Store the events of `batch` not stored before; return those stored.
 
     `expect_new`: skip the look-up of stored idempotency keys; if one of the
     batch's is stored already, raise `AlreadyStored` (the transaction must then
-    be rolled back: part of the batch may be in it). `ahead`: current rows of
-    the batch's subjects read before the lock (`current.read_ahead`), used
-    where still current; `after`: the append committed before this one by the
-    same writer, which `ahead` may have been read during.
+    be rolled back: part of the batch may be in it).
     """
     if connection.dialect.name == "postgresql":
         # Every read here is a point look-up on a key column; during a large import the
@@ -305,14 +293,10 @@ def append(
     stored = chained.stored
     times = StoreTimes.of(connection)
     times.learn(fresh.occurred_at, fresh.occurred_text)
-    current, unread = rows_ahead(ahead, last_id, after, sorted(set(fresh.subject)))
+    current = load_rows(connection, sorted(set(fresh.subject)))
     try:
-        with (
-            rows_read_aside(connection, unread) as stored_rows,
-            inserting(connection, events, _event_rows(fresh, chained, times, now)),
-        ):
+        with inserting(connection, events, _event_rows(fresh, chained, times, now)):
             # Worked out while the database stores the events (`bulk.inserting`).
-            current.update(stored_rows())
             changes = plan_current(stored, times, current)
     except _KEY_REFUSED as exc:
         if expect_new:

@@ -162,31 +162,14 @@ def _import_apart(
         clock=ledger.clock,
     )
     with collector_paused():
-        ahead = None
-        for batch, coming in _with_next(batches):
+        for batch in batches:
             report.read(batch)
             if on_read is not None and batch.read_bytes:
                 on_read(batch.read_bytes)
-            if not batch.prepared:
-                continue
-            # The next batch's current rows are read while this one is written (PostgreSQL).
-            following = ledger.read_ahead(coming.prepared, batch.prepared) if coming else None
-            stored = ledger.record_prepared(batch.prepared, ahead)
-            report.committed(len(batch.prepared), len(stored))
-            ahead = following
+            if batch.prepared:
+                stored = ledger.record_prepared(batch.prepared)
+                report.committed(len(batch.prepared), len(stored))
     return report
-
-
-def _with_next(
-    batches: Iterable[PreparedBatch],
-) -> Iterator[tuple[PreparedBatch, PreparedBatch | None]]:
-    """Each batch with the one after it (None after the last)."""
-    it = iter(batches)
-    current = next(it, None)
-    while current is not None:
-        following = next(it, None)
-        yield current, following
-        current = following
 
 
 __all__ = ["APART_MIN_BYTES", "BATCH_SIZE", "ImportReport", "import_file", "import_rows"]
