@@ -152,3 +152,25 @@ def test_batches_keep_current_state_equal_to_the_fold(
             for start in range(0, len(rows), 20):
                 ledger.record_events([as_event(row) for row in rows[start : start + 20]])
         assert_state_agrees_with_fold(ledger, tmp_path, False)
+
+
+@pytest.mark.parametrize("seed", [7, 8])
+def test_an_import_prepared_apart_keeps_current_state_equal_to_the_fold(
+    db_url: str, tmp_path: Path, seed: int
+) -> None:
+    """A file's batches, prepared in another process, each a transaction of many subjects."""
+    rng = random.Random(seed)
+    history = sorted(random_history(rng, 150), key=lambda row: str(row["at"]))
+    path = tmp_path / "history.csv"
+    names = ["address", "event", "at", "topic", "channel", "country", "product"]
+    with path.open("w", encoding="utf-8") as out:
+        out.write(",".join(names) + "\n")
+        for row in history:
+            at = row["at"]
+            assert isinstance(at, datetime)
+            values = {**row, "at": at.isoformat()}
+            out.write(",".join("" if values[n] is None else str(values[n]) for n in names) + "\n")
+    with Ledger.open(db_url, settings=settings(db_url)) as ledger:
+        report = ledger.import_file(path, batch_size=15, apart=True)
+        assert (report.imported, report.failed) == (150, [])
+        assert_state_agrees_with_fold(ledger, tmp_path, False)
