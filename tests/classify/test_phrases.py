@@ -50,7 +50,18 @@ def test_phrase_syntax(phrase: str, text: str, expected: bool) -> None:
 
 @pytest.mark.parametrize(
     "bad",
-    ["~ app", "app ~", "~99 app", "(open group", "[]", "...", "(*# days|today)", "(save #*|x)"],
+    [
+        "~ app",
+        "app ~",
+        "~99 app",
+        "(open group",
+        "[]",
+        "...",
+        "(*# days|today)",
+        "(save #*|x)",
+        "costs? less",
+        "(a|b)? c",
+    ],
 )
 def test_malformed_phrases_say_so(bad: str) -> None:
     with pytest.raises(ConfigError):

@@ -135,6 +135,10 @@ def _option_keys(option: str, source: str) -> tuple[str, ...]:
     """
     if option == "#":
         return (NUMBER,)
+    if "?" in option:  # regular-expression habit; the word before would silently stay required
+        raise ConfigError(
+            "'?' is not phrase syntax: write an optional item as [a|b]", phrase=source, item=option
+        )
     head, tail = option.startswith("*"), option.endswith("*") and len(option) > 1
     # `#` is not a token character, so an option's numbers ("ab # €") are found apart
     words = [

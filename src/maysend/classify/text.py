@@ -14,16 +14,19 @@ from collections.abc import Iterator
 # Web addresses written out in text, whole (their path words are not the message's words:
 # "/win-mac-2.zip" asks nobody to win anything); words (letters, with inner apostrophes:
 # "don't", "we've"), numbers ("20", "1.414,00") and the symbols that carry price meaning
-# (the minus sign "−", U+2212, marks an amount taken off a receipt; the hyphen is a dash as
-# often as a sign). Everything else separates tokens.
+# (the minus sign "−", U+2212, marks an amount taken off a receipt; a hyphen is one too
+# where it stands right before an amount of money and after no word or number ("-£5.00",
+# "-0,59 €"), and reads as "−"; elsewhere, "bis -50 %" included, it is a dash as often as a
+# sign). Everything else separates tokens.
 TOKEN = re.compile(
     r"(?i:https?://|www\.)[^\s<>\"'()\[\]{}]*[^\s<>\"'()\[\]{}.,;:!?]"
     r"|[^\W\d_]+(?:['’][^\W\d_]+)*|\d+(?:[.,:]\d+)*|[%€£$¥§★☆−]"
+    r"|(?<![\w\-−])-(?=[€£$¥]|\d+(?:[.,]\d+)* ?[€£$¥])"
 )
 
 NUMBER = "#"
 WEB_ADDRESS = "@url"  # every written-out web address reads as this one word
-_FOLD = str.maketrans({"ß": "ss", "’": "'", "ſ": "s"})
+_FOLD = str.maketrans({"ß": "ss", "’": "'", "ſ": "s", "-": "−"})
 
 
 def is_web_address(token: str) -> bool:
