@@ -69,6 +69,12 @@ def test_an_amount_cell_joins_the_label_cell_before_it() -> None:
     ]
 
 
+def test_an_amount_on_a_line_of_its_own_joins_the_line_before_it() -> None:
+    html = "<p>Free gift with orders over $75: Cedar votive</p><p>$0.00</p><p>-10 %</p>"
+    texts = [s.text for s in segments_of(from_html("Receipt", html), 10_000).readable]
+    assert texts == ["Receipt", "Free gift with orders over $75: Cedar votive $0.00 -10 %"]
+
+
 def test_an_offer_beside_a_price_cell_is_still_an_offer(classifier: Classifier) -> None:
     rows = [("Walking boots, size 8", "£119.00"), ("Get 20% off your next pair this week", "")]
     verdict = classifier.classify(from_html("Your receipt", receipt_html("Thanks.", rows)))

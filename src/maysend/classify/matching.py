@@ -127,8 +127,7 @@ class Matcher:
             per_segment[n].append((pid, first - starts[n], last - starts[n]))
             if self._owner[pid][1] == _UNLESS:
                 # An `unless` that spans a table row also belongs where it ends, so a row
-                # label ("Rate", "Händler:") can show that the value after it is neutral,
-                # and a price ("$0.00") that the line before it is an item of the order.
+                # label ("Rate", "Händler:") can show that the value after it is neutral.
                 end = bisect_right(starts, last) - 1
                 if end != n:
                     per_segment[end].append((pid, first - starts[end], last - starts[end]))
@@ -197,32 +196,23 @@ class Matcher:
 
 _LABEL_TOKENS = 3
 _SENTENCE_END = (".", "!", "?")
-_AMOUNT_SIGNS = frozenset("€£$¥%−")  # "−" (U+2212): an amount taken off
 
 
 def _is_label(segments: tuple[Segment, ...], cut: list[list[str]], n: int) -> bool:
     """A table row read as one: a few words without a number or a sentence end followed by
-    another body block ("Rate" | "Flash Sale, non-refundable"), or a line followed by a
-    block that is only an amount ("Free gift: votive" | "$0.00"), read with its value."""
+    another body block ("Rate" | "Flash Sale, non-refundable"). A line followed by a block
+    that is only an amount ("Free gift: votive" | "$0.00") is one segment already
+    (`segments.segments_of`)."""
     if n + 1 >= len(segments) or not cut[n] or not cut[n + 1]:
         return False
     here, after = segments[n], segments[n + 1]
     if here.part is not Where.BODY or after.part is not Where.BODY:
         return False
-    if _is_amount(cut[n + 1]) and not _is_amount(cut[n]):
-        return True
     if len(cut[n]) > _LABEL_TOKENS or not all(
         word[0].isalpha() and not is_web_address(word) for word in cut[n]
     ):
         return False
     return not here.text.rstrip().endswith(_SENTENCE_END)
-
-
-def _is_amount(words: list[str]) -> bool:
-    """Only numbers and currency signs, with a number: a price cell."""
-    return all(w[0].isdigit() or w in _AMOUNT_SIGNS for w in words) and any(
-        w[0].isdigit() for w in words
-    )
 
 
 def _in_context(hits: list[Hit]) -> tuple[Hit, ...]:

@@ -12,7 +12,7 @@ import re
 from dataclasses import dataclass, replace
 
 from maysend.classify.indicators import Where
-from maysend.message.model import BlockKind, LinkKind, Message, Region
+from maysend.message.model import LinkKind, Message, Region
 
 _REGION = {Region.PREHEADER: Where.PREHEADER, Region.BODY: Where.BODY, Region.FOOTER: Where.FOOTER}
 
@@ -38,11 +38,12 @@ class Segments:
         return tuple(s for s in self.items if s.part not in {Where.LINK, Where.IMAGE_ALT})
 
 
-# A table cell that holds an amount and nothing else ("-£5.00", "−0,59 €", "£17.85"): the
-# value column of a receipt or bill row, read together with the cell before it (the row's
-# label), so that "Spring Sale (15% off boots)" is read as the line it is, an amount taken off.
+# A block that holds an amount and nothing else ("-£5.00", "−0,59 €", "£17.85", "-10 %"): the value
+# of a receipt or bill row (a table cell, or a line of its own), read together with the block
+# before it (the row's label), so that "Spring Sale (15% off boots)" is read as the line it is,
+# an amount taken off, by the rules and by the model alike.
 _AMOUNT = re.compile(
-    r"[-−–]? ?(?:[€£$¥]|eur|chf|gbp|usd)? ?[-−]?\d[\d.,' ]*(?:[€£$¥]|eur|euro|chf|gbp|usd)?",
+    r"[-−–]? ?(?:[€£$¥]|eur|chf|gbp|usd)? ?[-−]?\d[\d.,' ]*(?:[€£$¥%]|eur|euro|chf|gbp|usd)?",
     re.IGNORECASE,
 )
 
@@ -68,19 +69,18 @@ def segments_of(message: Message, budget: int) -> Segments:
 
     if message.subject.strip():
         items.append(Segment("subject", Where.SUBJECT, take(message.subject), -1))
-    after_cell = False  # the last segment is a table cell's
+    after_block = False  # the last segment is a block's (not the subject)
     for block in message.blocks:
         text = take(block.text)
         if not text.strip():
             continue
-        cell = block.kind is BlockKind.TABLE_CELL
         part = _REGION[block.region]
-        if cell and after_cell and items[-1].part is part and _AMOUNT.fullmatch(text.strip()):
+        if after_block and items[-1].part is part and _AMOUNT.fullmatch(text.strip()):
             items[-1] = replace(items[-1], text=f"{items[-1].text} {text.strip()}")
             continue
         where = _block_where(block.region, block.index)
         items.append(Segment(where, part, text, block.index))
-        after_cell = cell
+        after_block = True
     body = message.text
     for i, link in enumerate(message.links):
         anchor = link.text.strip()
