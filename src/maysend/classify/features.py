@@ -107,8 +107,6 @@ class BlockScorer:
 
     def logit(self, raw_tokens: list[str]) -> float | None:
         """The block's logit, or None when it has too few words to be scored."""
-        if len(raw_tokens) < self.featurizer.spec.min_tokens:
-            return None  # fewer tokens than words needed (most table cells): nothing to look up
         cache = self._cache
         words: list[str] = []
         total, count = 0.0, 0
