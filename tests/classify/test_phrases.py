@@ -61,6 +61,7 @@ def test_phrase_syntax(phrase: str, text: str, expected: bool) -> None:
         "(save #*|x)",
         "costs? less",
         "(a|b)? c",
+        "(you|your ~2) better",
     ],
 )
 def test_malformed_phrases_say_so(bad: str) -> None:
@@ -139,3 +140,42 @@ def test_determiners_keep_the_form_they_are_written_in() -> None:
     index = PhraseIndex(list(compile_phrase("unsere angebote", german)), german)
     assert index.find(tokens("unsere Angeboten"))
     assert not index.find(tokens("die Eckdaten unseres Angebots"))
+
+
+_ORDER_PHRASES = [
+    "your ~2 order ~3 (discount|offer)",
+    "(your|our) new ~1 app",
+    "download [our|the] ~2 app",
+    "get # % off your ~1 order",
+    "order ~4 sale*",
+    "*rabatt ~2 (your|ihre) bestellung",
+    "your order",
+    "sale",
+]
+_ORDER_WORDS = [
+    "your", "order", "our", "new", "app", "download", "the", "get", "5", "%", "off",
+    "discount", "offer", "sales", "sommerrabatt", "ihre", "bestellung", "x",
+]  # fmt: skip
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    st.lists(st.sampled_from(_ORDER_WORDS), max_size=30),
+    st.dictionaries(st.sampled_from(_ORDER_WORDS), st.integers(0, 10_000), max_size=12),
+)
+def test_word_frequencies_change_the_order_of_work_not_the_matches(
+    words: list[str], frequency: dict[str, int]
+) -> None:
+    """Anchoring phrases on their rarest word (from the corpus's word frequencies) must
+    find exactly what anchoring on the longest word finds."""
+    phrases = [p for source in _ORDER_PHRASES for p in compile_phrase(source)]
+    plain, ranked = PhraseIndex(phrases), PhraseIndex(phrases, None, frequency)
+    assert sorted(ranked.find(words)) == sorted(plain.find(words))
+
+
+def test_the_shipped_word_frequencies_load() -> None:
+    from maysend.classify import frequency
+
+    words = frequency.load()
+    assert len(words) > 1000
+    assert words["your"] > words.get("sommerrabatt", 0)

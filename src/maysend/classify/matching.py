@@ -21,6 +21,7 @@ from typing import Any
 
 import yaml
 
+from maysend.classify.frequency import load as load_frequency
 from maysend.classify.indicators import Indicator, Role, Where
 from maysend.classify.phrases import BARRIER, Morphology, PhraseIndex, compile_phrase
 from maysend.classify.segments import Segment
@@ -100,7 +101,7 @@ class Matcher:
                     for phrase in compile_phrase(source, morphology):
                         phrases.append(phrase)
                         self._owner.append((n, role))
-        self._index = PhraseIndex(phrases, _merged(morphologies))
+        self._index = PhraseIndex(phrases, _merged(morphologies), load_frequency())
         self._by_link = [
             (n, i) for n, i in enumerate(indicators) if i.links and Where.LINK in i.where
         ]

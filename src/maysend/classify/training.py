@@ -50,6 +50,7 @@ from maysend.classify.corpus import Labelled, labelled_corpus
 from maysend.classify.decision import promotional_weight, service_basis
 from maysend.classify.engine import Classifier, MessageReading
 from maysend.classify.features import FeatureSpec, Featurizer
+from maysend.classify.frequency import count_words
 from maysend.classify.verdict import PROMOTIONAL, Kind
 from maysend.message import parse_file
 
@@ -255,11 +256,22 @@ def fit_model(
 
 def train(corpus: Path, spec: FeatureSpec | None = None) -> BlockModel:
     """Train from the labelled files under `corpus` (the train split only)."""
+    return train_with_frequency(corpus, spec)[0]
+
+
+def train_with_frequency(
+    corpus: Path, spec: FeatureSpec | None = None
+) -> tuple[BlockModel, dict[str, int]]:
+    """The model and the corpus's word frequencies (`maysend.classify.frequency`), from
+    one reading of the corpus."""
     items = labelled_corpus(corpus)
     classifier = Classifier(rules_only=True)
     readings = read_corpus(items, classifier)
     model = fit_model(readings, [item.label for item in items], spec or FeatureSpec())
-    return replace(model, version=corpus_version(items, corpus))
+    frequency = count_words(
+        [token for block in reading.tokens for token in block] for reading in readings
+    )
+    return replace(model, version=corpus_version(items, corpus)), frequency
 
 
-__all__ = ["corpus_version", "fit_model", "read_corpus", "train"]
+__all__ = ["corpus_version", "fit_model", "read_corpus", "train", "train_with_frequency"]

@@ -134,18 +134,20 @@ def train_command(
     ] = False,
 ) -> None:
     """Train the block model on the labelled corpus (reproducible: same corpus, same model)."""
+    from maysend.classify import frequency
     from maysend.classify.engine import shipped_model_path
-    from maysend.classify.training import train
+    from maysend.classify.training import train_with_frequency
 
     if cv:
         _cross_validate(corpus)
         return
     try:
-        model = train(corpus)
+        model, words = train_with_frequency(corpus)
     except MaysendError as error:
         fail(error)
     target = out or shipped_model_path()
     model.save(target)
+    frequency.save(target.with_name(frequency.FILE_NAME), words)
     stats = ", ".join(f"{k} {v}" for k, v in model.stats.items())
     console.print(f"model {model.version} → {target}", highlight=False)
     console.print(f"{stats}; block threshold {model.threshold:.2f}", highlight=False)
