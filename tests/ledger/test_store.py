@@ -13,9 +13,10 @@ from sqlalchemy.dialects import sqlite
 
 from maysend.errors import ConfigError, InvalidEvent, LedgerUnavailable
 from maysend.ledger import Ledger, Status
-from maysend.ledger.bulk import StoreTimes, sqlite_time
+from maysend.ledger.bulk import RowsNotStored, StoreTimes, insert_rows, sqlite_time, update_rows
+from maysend.ledger.engine import write_transaction
 from maysend.ledger.events import NewEvent, format_time, new_event
-from maysend.ledger.schema import UTCDateTime, events, evidence, subjects
+from maysend.ledger.schema import UTCDateTime, current_state, events, evidence, subjects
 
 from .conftest import settings
 
@@ -100,6 +101,43 @@ def test_topic_without_its_own_events_follows_the_purpose(ledger: Ledger) -> Non
     ledger.record(ADDR, "withdraw", at="2024-05-02T00:00:00Z", channel="sms")
     assert ledger.state(ADDR, channel="sms").status is Status.WITHDRAWN
     assert ledger.state(ADDR).status is Status.CONSENTED
+
+
+def test_update_rows_rewrites_stored_rows_and_refuses_keys_not_stored(ledger: Ledger) -> None:
+    with write_transaction(ledger.engine) as connection:
+        insert_rows(connection, subjects, [("k1", "a@example.com", None), ("k2", None, None)])
+        update_rows(connection, subjects, [("k2", "b@example.com", None), ("k1", None, None)])
+    with ledger.engine.connect() as connection:
+        rows = connection.execute(sa.select(subjects).order_by(subjects.c.key)).all()
+    assert [tuple(r) for r in rows] == [("k1", None, None), ("k2", "b@example.com", None)]
+    with pytest.raises(RowsNotStored), write_transaction(ledger.engine) as connection:
+        update_rows(connection, subjects, [("k1", "c@example.com", None), ("k3", None, None)])
+    with ledger.engine.connect() as connection:
+        assert connection.execute(sa.select(subjects.c.address)).scalars().all().count(None) == 1
+
+
+def test_a_batch_updates_stored_rows_and_inserts_rows_of_new_keys(ledger: Ledger) -> None:
+    """Rows stepped, opened from the purpose's row, refolded with a new key, of a new subject."""
+    first = [
+        new_event(ADDR, "consent", at="2024-05-01T00:00:00Z"),
+        new_event("other@example.com", "consent", at="2024-05-01T00:00:00Z"),
+    ]
+    ledger.record_events(first)
+    later = [
+        new_event(ADDR, "withdraw", at="2024-05-03T00:00:00Z", topic="news"),  # opened, stepped
+        new_event(ADDR, "purchase", at="2024-05-04T00:00:00Z", product="books"),
+        new_event("other@example.com", "consent", at="2024-04-01T00:00:00Z", channel="sms"),
+        new_event("new@example.com", "consent", at="2024-05-02T00:00:00Z"),
+    ]
+    ledger.record_events(later)
+    assert ledger.state(ADDR, topic="news").status is Status.WITHDRAWN
+    marketing = ledger.state(ADDR)
+    assert marketing.status is Status.CONSENTED
+    assert marketing.last_purchase is not None
+    assert ledger.state("other@example.com", channel="sms").status is Status.CONSENTED
+    assert ledger.state("other@example.com").status is Status.CONSENTED
+    assert ledger.state("new@example.com").status is Status.CONSENTED
+    assert count(ledger, current_state) == 5
 
 
 def test_double_opt_in_setting(db_url: str) -> None:

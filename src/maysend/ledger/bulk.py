@@ -1,7 +1,7 @@
 """A batch's rows in and out in bulk, inside the caller's transaction.
 
-Writing: binary COPY on PostgreSQL, executemany on SQLite, with upserts
-(`upsert_rows`) for tables kept current. Rows are plain tuples in the table's
+Writing: binary COPY on PostgreSQL, executemany on SQLite, and updates of
+stored rows (`update_rows`) for tables kept current. Rows are plain tuples in the table's
 column order, times already in the form `StoreTimes.to_store` gives: the
 driver is used directly because per-value processing in the ORM layer costs
 more than the insert itself. On SQLite, times are written exactly as the
@@ -27,6 +27,8 @@ import sqlalchemy as sa
 from psycopg.copy import QueuedLibpqWriter
 from sqlalchemy.dialects import postgresql
 
+from maysend.errors import LedgerError
+
 Row = Sequence[Any]
 FEW = 16  # up to this many keys (a single look-up), a plain IN list is the quicker query
 
@@ -44,7 +46,7 @@ class StoreTimes:
     def __init__(self, dialect: str) -> None:
         self._text = dialect == "sqlite"
         self._spelled = _Spellings()
-        # The value `insert_rows` and `upsert_rows` take for a time: on SQLite the look-up
+        # The value `insert_rows` and `update_rows` take for a time: on SQLite the look-up
         # itself (one C call once a time is spelled), on PostgreSQL the datetime as it is.
         self.to_store: Callable[[datetime], Any] = (
             self._spelled.__getitem__ if self._text else _as_is
@@ -189,37 +191,61 @@ def inserting(connection: sa.Connection, table: sa.Table, rows: Sequence[Row]) -
         yield
 
 
-def upsert_rows(connection: sa.Connection, table: sa.Table, rows: Sequence[Row]) -> None:
-    """Insert `rows`, replacing any row already stored under the same primary key."""
+def update_rows(connection: sa.Connection, table: sa.Table, rows: Sequence[Row]) -> None:
+    """Replace rows stored under the primary keys of `rows`; every one of those keys is stored.
+
+    On PostgreSQL the rows are copied into a temporary table and merged with
+    one UPDATE ... FROM it: the table's key index finds each row once and the
+    row is rewritten, where an INSERT ... ON CONFLICT DO UPDATE first tries
+    to insert, finds the key taken and locks the row before rewriting it (a
+    sixth more of the server's time). A key not stored after all fails the
+    update (`RowsNotStored`) rather than leave the row out.
+    """
     if not rows:
         return
     names = [c.name for c in table.columns]
     keys = [c.name for c in table.primary_key.columns]
-    conflict = _on_conflict(names, keys)
     dialect = connection.dialect.name
     if dialect == "postgresql":
-        # COPY cannot upsert: stage the rows in a table of this transaction, then merge them.
-        staging, columns = f"staged_{table.name}", ", ".join(names)
+        # COPY cannot update: stage the rows in a table of this transaction, then merge them.
+        staging = f"staged_{table.name}"
         connection.exec_driver_sql(
-            f"CREATE TEMPORARY TABLE IF NOT EXISTS {staging} (LIKE {table.name}) ON COMMIT DROP"
+            f"CREATE TEMPORARY TABLE {staging} (LIKE {table.name}) ON COMMIT DROP"
         )
         _copy(connection, table, staging, rows)
-        connection.exec_driver_sql(
-            f"INSERT INTO {table.name} ({columns}) SELECT {columns} FROM {staging} {conflict}"
-        )
-        connection.exec_driver_sql(f"DELETE FROM {staging}")
+        updates = ", ".join(f"{n} = s.{n}" for n in names if n not in keys)
+        same = " AND ".join(f"t.{k} = s.{k}" for k in keys)
+        updated = connection.exec_driver_sql(
+            f"UPDATE {table.name} t SET {updates} FROM {staging} s WHERE {same}"
+        ).rowcount
+        connection.exec_driver_sql(f"DROP TABLE {staging}")
     elif dialect == "sqlite":
-        _executemany(connection, f"{_insert_sql(table.name, names)} {conflict}", rows)
+        changing = [n for n in names if n not in keys]
+        sql = (
+            f"UPDATE {table.name} SET {', '.join(f'{n} = ?' for n in changing)} "
+            f"WHERE {' AND '.join(f'{k} = ?' for k in keys)}"
+        )
+        width = len(keys)  # the key's columns come first (`current_state`, `subjects`)
+        assert names[:width] == keys
+        updated = _executemany(connection, sql, [(*row[width:], *row[:width]) for row in rows])
     else:
+        updated = 0
         for row in rows:
             values = dict(zip(names, row, strict=True))
-            connection.execute(table.delete().where(*(table.c[k] == values[k] for k in keys)))
-            connection.execute(table.insert(), [values])
+            updated += connection.execute(
+                table.update()
+                .where(*(table.c[k] == values[k] for k in keys))
+                .values({n: v for n, v in values.items() if n not in keys})
+            ).rowcount
+    if updated != len(rows):
+        missing = len(rows) - updated
+        raise RowsNotStored(
+            f"{missing} of {len(rows)} rows to update are not stored", table=table.name
+        )
 
 
-def _on_conflict(names: Sequence[str], keys: Sequence[str]) -> str:
-    updates = ", ".join(f"{n} = excluded.{n}" for n in names if n not in keys)
-    return f"ON CONFLICT ({', '.join(keys)}) DO UPDATE SET {updates}"
+class RowsNotStored(LedgerError):
+    """`update_rows` was given rows under keys not stored: the batch must not be committed."""
 
 
 def _insert_sql(table: str, names: Sequence[str]) -> str:
@@ -260,20 +286,23 @@ def _postgres_types(table: sa.Table, dialect: sa.Dialect) -> list[str]:
     return [c.type.compile(dialect=dialect).split("(")[0].lower() for c in table.columns]
 
 
-def _executemany(connection: sa.Connection, sql: str, rows: Sequence[Row]) -> None:
+def _executemany(connection: sa.Connection, sql: str, rows: Sequence[Row]) -> int:
+    """Run `sql` once per row; the number of rows it changed in all."""
     cursor = cast(Any, connection.connection.dbapi_connection).cursor()
     try:
         cursor.executemany(sql, rows)
+        return int(cursor.rowcount)
     finally:
         cursor.close()
 
 
 __all__ = [
+    "RowsNotStored",
     "StoreTimes",
     "insert_rows",
     "inserting",
     "one_of",
     "rows_where",
     "sqlite_time",
-    "upsert_rows",
+    "update_rows",
 ]

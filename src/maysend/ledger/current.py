@@ -3,7 +3,8 @@
 It is rewritten in the same transaction as the events that change it, a whole
 batch at once: the rows of the batch's subjects are read in one query, each
 subject's new events are folded in memory with the ledger's own fold, and the
-changed rows are written back in one upsert. New events later than everything
+changed rows are written back: stored rows in one update, rows of keys new
+to the table in one insert. New events later than everything
 the subject has are applied as fold steps on the stored rows themselves
 (`current_row`), where a topic the subject has never had starts from a copy of
 its purpose-wide row (which has seen exactly the events that topic sees). An
@@ -18,14 +19,14 @@ opt-in turn CONSENTED without a confirmation into PENDING.
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Collection, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
 import sqlalchemy as sa
 
-from maysend.ledger.bulk import Row, StoreTimes, insert_rows, rows_where, upsert_rows
+from maysend.ledger.bulk import Row, StoreTimes, insert_rows, rows_where, update_rows
 from maysend.ledger.current_row import fresh_rows, step_rows
 from maysend.ledger.events import StoredEvent, parse_event_type
 from maysend.ledger.fold import KeyFold, applies_to
@@ -55,7 +56,7 @@ def update_current(
 
     `existing`: the stored rows of the events' subjects (`load_rows`), if read
     already. A subject without rows has no events before these: its rows are
-    inserted as they are (see `write_folds`).
+    inserted as they are (see `write_current`).
     """
     times = times or StoreTimes.of(connection)
     if existing is None:
@@ -67,14 +68,17 @@ def update_current(
 class CurrentChanges:
     """What a batch changes in current_state, worked out in memory (`plan_current`).
 
-    `stepped`: rows stepped as stored (`current_row`); `fresh`: the rows of
-    subjects new to the ledger; `refold`: subjects to fold again from their
-    whole history, which needs the batch's events in the table.
+    `stepped`: stored rows stepped (`current_row`); `added`: rows of keys the
+    table does not have yet (a subject new to the ledger, or a new topic of
+    one it has); `refold`: subjects to fold again from their whole history,
+    which needs the batch's events in the table, with the keys they have rows
+    for. Stored rows are updated and the others inserted (`write_current`):
+    the rows read (`load_rows`, under the chain lock) tell which is which.
     """
 
     stepped: list[Row] = field(default_factory=list)
-    fresh: list[Row] = field(default_factory=list)
-    refold: list[str] = field(default_factory=list)
+    added: list[Row] = field(default_factory=list)
+    refold: dict[str, Collection[Key]] = field(default_factory=dict)
 
 
 def plan_current(
@@ -89,27 +93,41 @@ def plan_current(
     for event in stored:
         by_subject[event.subject].append(event)
     changes = CurrentChanges()
+    stepped, added = changes.stepped, changes.added
     for subject, new in by_subject.items():
         if len(new) > 1:  # most subjects have one event in a batch
             new.sort(key=_position)
         rows = existing.get(subject)
         if rows is None:
-            changes.fresh.extend(fresh_rows(subject, new, times.to_store))
+            added.extend(fresh_rows(subject, new, times.to_store))
         elif (changed_rows := step_rows(rows, new, times.to_store)) is not None:
-            changes.stepped.extend(changed_rows)
+            for row in changed_rows:
+                # A row of a topic the subject has no row for is opened from its purpose's.
+                (stepped if (row[1], row[2], row[3] or None) in rows else added).append(row)
         else:
-            changes.refold.append(subject)
+            changes.refold[subject] = rows.keys()
     return changes
 
 
 def write_current(connection: sa.Connection, changes: CurrentChanges, times: StoreTimes) -> None:
-    """Store `changes` (the batch's events are in the table: subjects refold from them)."""
-    folds = {
-        subject: fold_fresh(history)
-        for subject, history in load_events(connection, changes.refold).items()
-    }
-    write_folds(connection, folds, times, rows=changes.stepped)
-    write_folds(connection, {}, times, new=True, rows=changes.fresh)
+    """Store `changes` (the batch's events are in the table: subjects refold from them).
+
+    Rows go in subject order, so the table's key index is walked once from one
+    end to the other instead of at random: pages are read and dirtied once.
+    Rows under keys not stored are inserted as they are (on PostgreSQL one
+    COPY); one there after all fails the batch on the table's key, as any
+    conflicting insert does.
+    """
+    stepped, added = list(changes.stepped), list(changes.added)
+    to_store = times.to_store
+    refolded = load_events(connection, list(changes.refold))
+    for subject, history in refolded.items():
+        keys = changes.refold[subject]
+        for key, fold in fold_fresh(history).items():
+            row = fold_to_row(subject, key, fold, to_store)
+            (stepped if key in keys else added).append(row)
+    update_rows(connection, current_state, sorted(stepped, key=_subject_of))
+    insert_rows(connection, current_state, sorted(added, key=_subject_of))
 
 
 def _as_folds(rows: Mapping[Key, Row], times: StoreTimes) -> dict[Key, KeyFold]:
@@ -144,34 +162,6 @@ def load_rows(connection: sa.Connection, subjects: Sequence[str]) -> dict[str, d
         subject, channel, purpose, topic = row[:4]
         found[subject][(channel, purpose, topic or None)] = row
     return dict(found)
-
-
-def write_folds(
-    connection: sa.Connection,
-    folds: Mapping[str, Mapping[Key, KeyFold]],
-    times: StoreTimes | None = None,
-    *,
-    new: bool = False,
-    rows: Sequence[Row] = (),
-) -> None:
-    """Store every fold given, and `rows` (in row form already), replacing those of the same keys.
-
-    Rows go in subject order, so the table's key index is walked once from one
-    end to the other instead of at random: pages are read and dirtied once.
-    `new`: the subjects have no rows yet (they are new to the ledger in this
-    transaction, under the chain lock), so the rows are inserted as they are;
-    on PostgreSQL that is one COPY instead of a staged merge. A row there after
-    all fails the batch on the table's key, as any conflicting insert does.
-    """
-    to_store = (times or StoreTimes.of(connection)).to_store
-    written = [
-        fold_to_row(subject, key, fold, to_store)
-        for subject in sorted(folds)
-        for key, fold in folds[subject].items()
-    ]
-    if rows:
-        written = sorted([*written, *rows], key=_subject_of)
-    (insert_rows if new else upsert_rows)(connection, current_state, written)
 
 
 def _subject_of(row: Row) -> str:
@@ -264,5 +254,4 @@ __all__ = [
     "row_to_fold",
     "update_current",
     "write_current",
-    "write_folds",
 ]
