@@ -16,6 +16,7 @@ import pyarrow.parquet as pq
 import pytest
 
 from maysend.ledger import EXPORT_COLUMNS, Ledger, NewEvent, fold_state, new_event
+from maysend.ledger.write import READ_BESIDE_MIN
 
 from .conftest import settings
 
@@ -151,6 +152,19 @@ def test_batches_keep_current_state_equal_to_the_fold(
         for rows in (in_order, held_back):
             for start in range(0, len(rows), 20):
                 ledger.record_events([as_event(row) for row in rows[start : start + 20]])
+        assert_state_agrees_with_fold(ledger, tmp_path, False)
+
+
+def test_bulk_batches_keep_current_state_equal_to_the_fold(db_url: str, tmp_path: Path) -> None:
+    """Batches large enough that PostgreSQL reads their current rows on a second connection
+    while the events are copied (`write.READ_BESIDE_MIN`): the state read there must be
+    the one the batch's own transaction would have read."""
+    rng = random.Random(9)
+    size = READ_BESIDE_MIN + 200
+    history = sorted(random_history(rng, 2 * size), key=lambda row: str(row["at"]))
+    with Ledger.open(db_url, settings=settings(db_url)) as ledger:
+        for start in range(0, len(history), size):
+            ledger.record_events([as_event(row) for row in history[start : start + size]])
         assert_state_agrees_with_fold(ledger, tmp_path, False)
 
 

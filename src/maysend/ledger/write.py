@@ -46,6 +46,7 @@ class AlreadyStored(Exception):
 
 
 _TIME_TEXT = 27  # `format_time` of a year from 1000 on: 'YYYY-MM-DDTHH:MM:SS.ffffffZ'
+READ_BESIDE_MIN = 1_000  # events in a batch from which current rows are read beside the COPY
 
 
 @dataclass(frozen=True, slots=True)
@@ -292,7 +293,10 @@ def append(
     times = StoreTimes.of(connection)
     times.learn(fresh.occurred_at, fresh.occurred_text)
     batch_subjects = sorted(set(fresh.subject))
-    beside = connection.dialect.name == "postgresql"
+    # A second connection only for a bulk batch: a single event gains nothing from it, and
+    # many single writers each waiting on the chain lock with a pooled connection could
+    # leave the lock holder no connection to read with.
+    beside = connection.dialect.name == "postgresql" and len(fresh) >= READ_BESIDE_MIN
     current = {} if beside else load_rows(connection, batch_subjects)
     try:
         with inserting(connection, events, _event_rows(fresh, chained, times, now)):
