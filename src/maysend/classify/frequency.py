@@ -15,7 +15,7 @@ from collections.abc import Iterable
 from importlib import resources
 from pathlib import Path
 
-from maysend.classify.text import NUMBER, normalise
+from maysend.classify.text import normalise
 from maysend.errors import ConfigError
 
 FILE_NAME = "word_frequency.txt"
@@ -29,10 +29,11 @@ def shipped_frequency_path() -> Path:
 
 def count_words(messages: Iterable[Iterable[str]]) -> dict[str, int]:
     """Per normalised word, the number of messages (token lists) it occurs in; the `KEEP`
-    commonest, ties broken by the word so that the same corpus gives the same file."""
+    commonest, ties broken by the word so that the same corpus gives the same file. Every
+    number counts as the one word `#`, as phrases read it."""
     counts: Counter[str] = Counter()
     for message in messages:
-        counts.update({w for w in map(normalise, message) if w and w != NUMBER})
+        counts.update({w for w in map(normalise, message) if w})
     ranked = sorted(counts.items(), key=lambda item: (-item[1], item[0]))
     return dict(ranked[:KEEP])
 
@@ -50,7 +51,7 @@ def load(path: Path | None = None) -> dict[str, int]:
         return {}
     frequency: dict[str, int] = {}
     for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
-        if not line or line.startswith("#"):
+        if not line or line.startswith("# "):  # a comment ("#" alone is the word for numbers)
             continue
         word, _, count = line.partition("\t")
         if not word or not count.isdigit():

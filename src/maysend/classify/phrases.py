@@ -283,8 +283,6 @@ class PhraseIndex:
         for word, count in frequency.items():
             for key in self._resolve(word):
                 seen[key] = seen.get(key, 0) + count
-        if frequency:  # numbers are not counted as words, yet nearly every message has them
-            seen[NUMBER] = max(frequency.values())
         return seen
 
     def _resolve(self, raw: str) -> frozenset[str]:
