@@ -94,6 +94,8 @@ def test_eval_lists_misclassified_files(tmp_path: Path) -> None:
 
 
 def test_train_writes_an_artifact(tmp_path: Path) -> None:
+    from maysend.classify import frequency
+
     from .test_training import MARKETING, SERVICE
 
     for n, (subject, text) in enumerate(MARKETING + SERVICE):
@@ -103,6 +105,8 @@ def test_train_writes_an_artifact(tmp_path: Path) -> None:
     result = CliRunner().invoke(app, ["train", "--corpus", str(tmp_path), "--out", str(out)])
     assert result.exit_code == 0, result.output
     assert out.is_file()
+    # the corpus's word frequencies go beside the model, where a classifier loading it looks
+    assert frequency.load(frequency.beside(out))["your"] >= 1
     check = CliRunner().invoke(
         app, ["classify", "--json", "--model", str(out), str(tmp_path / "0.eml")]
     )

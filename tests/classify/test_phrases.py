@@ -175,8 +175,9 @@ def test_word_frequencies_change_the_order_of_work_not_the_matches(
 
 def test_the_shipped_word_frequencies_load() -> None:
     from maysend.classify import frequency
+    from maysend.classify.engine import shipped_model_path
 
-    words = frequency.load()
+    words = frequency.load(frequency.beside(shipped_model_path()))
     assert len(words) > 1000
     assert words["your"] > words.get("sommerrabatt", 0)
     assert words["#"] >= words["your"]  # every number is the word "#", and most mail has one

@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
 
+from maysend.classify import frequency
 from maysend.classify.blockmodel import BlockModel, sigmoid
 from maysend.classify.decision import (
     DecisionRules,
@@ -88,7 +89,8 @@ class Classifier:
         self.settings = settings or ClassifierSettings()
         config_dir = self.settings.config_dir
         self.indicators = load_indicators(config_dir)
-        self.matcher = Matcher(self.indicators)
+        model_path = self.settings.model_path or shipped_model_path()
+        self.matcher = Matcher(self.indicators, frequency.load(frequency.beside(model_path)))
         self.rules: DecisionRules = load_decision_rules(config_dir)
         self.model = model if model is not None or rules_only else self._load_model()
         self.scorer = self.model.scorer() if self.model else None

@@ -1,6 +1,7 @@
 """How common each word is in the training corpus: the order in which phrases are looked up.
 
-`maysend train` writes `model/word_frequency.txt` beside the model: the commonest words of
+`maysend train` writes `word_frequency.txt` beside the model it writes, and the classifier
+reads it from beside the model it loads: the commonest words of
 the training split, each with the number of messages it occurs in. The phrase index
 anchors each phrase on its rarest word (`maysend.classify.phrases.PhraseIndex`), so that
 "your" and "order", which occur in nearly every message, do not open hundreds of
@@ -12,7 +13,6 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Iterable
-from importlib import resources
 from pathlib import Path
 
 from maysend.classify.text import normalise
@@ -21,10 +21,6 @@ from maysend.errors import ConfigError
 FILE_NAME = "word_frequency.txt"
 KEEP = 4000  # words kept, commonest first; rarer words count as rare (0)
 _HEADER = "# word<TAB>messages it occurs in (training split); written by `maysend train`\n"
-
-
-def shipped_frequency_path() -> Path:
-    return Path(str(resources.files("maysend.classify") / "model" / FILE_NAME))
 
 
 def count_words(messages: Iterable[Iterable[str]]) -> dict[str, int]:
@@ -44,9 +40,13 @@ def save(path: Path, frequency: dict[str, int]) -> None:
     path.write_text(_HEADER + "".join(lines), encoding="utf-8")
 
 
-def load(path: Path | None = None) -> dict[str, int]:
-    """The frequencies in `path` (default: the shipped file); {} if there is no file."""
-    path = path or shipped_frequency_path()
+def beside(model: Path) -> Path:
+    """Where the word frequencies of the corpus `model` was trained on are kept."""
+    return model.with_name(FILE_NAME)
+
+
+def load(path: Path) -> dict[str, int]:
+    """The frequencies in `path`; {} if there is no file (phrases then anchor on length)."""
     if not path.is_file():
         return {}
     frequency: dict[str, int] = {}
@@ -60,4 +60,4 @@ def load(path: Path | None = None) -> dict[str, int]:
     return frequency
 
 
-__all__ = ["FILE_NAME", "count_words", "load", "save", "shipped_frequency_path"]
+__all__ = ["FILE_NAME", "beside", "count_words", "load", "save"]

@@ -15,13 +15,13 @@ the message.
 from __future__ import annotations
 
 from bisect import bisect_right
+from collections.abc import Mapping
 from dataclasses import dataclass, replace
 from importlib import resources
 from typing import Any
 
 import yaml
 
-from maysend.classify.frequency import load as load_frequency
 from maysend.classify.indicators import Indicator, Role, Where
 from maysend.classify.phrases import BARRIER, Morphology, PhraseIndex, compile_phrase
 from maysend.classify.segments import Segment
@@ -87,9 +87,12 @@ class Reading:
 
 
 class Matcher:
-    """Indicators compiled once; `read(segments)` per message."""
+    """Indicators compiled once; `read(segments)` per message. `frequency`: the training
+    corpus's word frequencies, which order the work and not its result (`PhraseIndex`)."""
 
-    def __init__(self, indicators: tuple[Indicator, ...]) -> None:
+    def __init__(
+        self, indicators: tuple[Indicator, ...], frequency: Mapping[str, int] | None = None
+    ) -> None:
         self.indicators = indicators
         phrases = []
         self._owner: list[tuple[int, str]] = []  # phrase id -> (indicator, role)
@@ -101,7 +104,7 @@ class Matcher:
                     for phrase in compile_phrase(source, morphology):
                         phrases.append(phrase)
                         self._owner.append((n, role))
-        self._index = PhraseIndex(phrases, _merged(morphologies), load_frequency())
+        self._index = PhraseIndex(phrases, _merged(morphologies), frequency)
         self._by_link = [
             (n, i) for n, i in enumerate(indicators) if i.links and Where.LINK in i.where
         ]

@@ -147,7 +147,7 @@ def train_command(
         fail(error)
     target = out or shipped_model_path()
     model.save(target)
-    frequency.save(target.with_name(frequency.FILE_NAME), words)
+    frequency.save(frequency.beside(target), words)
     stats = ", ".join(f"{k} {v}" for k, v in model.stats.items())
     console.print(f"model {model.version} → {target}", highlight=False)
     console.print(f"{stats}; block threshold {model.threshold:.2f}", highlight=False)
