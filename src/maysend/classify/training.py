@@ -210,10 +210,10 @@ def choose_threshold(units: Units, top: np.ndarray, max_fpr: float = MAX_SERVICE
     fold they leave the model nothing to find and would push the threshold to 1.
     """
     service = np.array([sigmoid(t) for t in top])[units.labels == 0]
-    for tau in np.arange(0.50, 0.99, 0.01):
+    for tau in np.arange(0.50, 0.995, 0.0025):
         if service.size == 0 or np.mean(service >= tau) <= max_fpr:
-            return round(float(tau), 2)
-    return 0.99
+            return round(float(tau), 4)
+    return 0.995
 
 
 def calibrate(units: Units, top: np.ndarray) -> Calibration:
