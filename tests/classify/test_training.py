@@ -2,15 +2,17 @@
 
 from __future__ import annotations
 
+import math
 from pathlib import Path
 
+import numpy as np
 import pytest
 
 from maysend.classify import Classifier, Kind
 from maysend.classify.blockmodel import BlockModel
 from maysend.classify.corpus import labelled_corpus, read_label
 from maysend.classify.evaluation import Confusion
-from maysend.classify.training import train
+from maysend.classify.training import Units, choose_threshold, train
 from maysend.errors import InputError
 from maysend.message import parse_bytes
 
@@ -162,3 +164,21 @@ def test_a_missing_or_corrupt_model_is_a_classifier_error(tmp_path: Path) -> Non
     (tmp_path / "bad.joblib").write_bytes(b"not a model")
     with pytest.raises(ClassifierError):
         Classifier(ClassifierSettings(model_path=tmp_path / "bad.joblib"))
+
+
+def test_block_threshold_is_the_lowest_step_within_the_service_budget() -> None:
+    """The threshold moves in small steps, so that retraining on a slightly larger corpus
+    does not jump by a whole hundredth and flip every text scored in between."""
+    probabilities = [0.97, 0.97, 0.955] + [0.1] * 197  # 200 service messages, 1% = 2
+    top = np.array([math.log(p / (1 - p)) for p in probabilities])
+    units = Units(
+        features=[],
+        message=np.arange(200),
+        seeded=np.zeros(200, dtype=bool),
+        labels=np.zeros(200, dtype=int),
+        rule_weight=np.zeros(200),
+        has_service=np.zeros(200, dtype=bool),
+    )
+    assert choose_threshold(units, top, max_fpr=0.01) == 0.9575
+    assert choose_threshold(units, top, max_fpr=0.0149) == 0.9575
+    assert choose_threshold(units, top, max_fpr=0.02) == 0.5  # all three within the budget
