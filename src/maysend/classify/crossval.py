@@ -17,7 +17,7 @@ the decision on unseen text, not the rules' reach to new phrasing.
 from __future__ import annotations
 
 from collections.abc import Iterator, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
@@ -27,6 +27,7 @@ from maysend.classify.corpus import Labelled, labelled_corpus
 from maysend.classify.engine import Classifier, MessageReading
 from maysend.classify.evaluation import Outcome, Report, evaluate
 from maysend.classify.features import FeatureSpec
+from maysend.classify.sentences import Sentence, sentence_corpus
 from maysend.classify.training import SEED, fit_model
 from maysend.classify.verdict import Kind
 from maysend.message import parse_file
@@ -43,6 +44,7 @@ class Corpus:
     items: list[Labelled]
     messages: list[Message]
     readings: list[MessageReading]
+    sentences: list[Sentence] = field(default_factory=list)  # in every fold's training
 
 
 def writer_of(item: Labelled) -> str:
@@ -66,11 +68,12 @@ def _grouped(items: Sequence[Labelled]) -> Iterator[tuple[np.ndarray, np.ndarray
         yield np.flatnonzero(writers != writer), np.flatnonzero(writers == writer)
 
 
-def load(root: Path) -> Corpus:
+def load(root: Path, sentences: Path | None = None) -> Corpus:
     items = labelled_corpus(root)
     classifier = Classifier(rules_only=True)
     messages = [parse_file(item.path) for item in items]
-    return Corpus(items, messages, [classifier.read(m) for m in messages])
+    labelled = sentence_corpus(sentences) if sentences is not None else []
+    return Corpus(items, messages, [classifier.read(m) for m in messages], labelled)
 
 
 def cross_validate(corpus: Corpus, scheme: str, spec: FeatureSpec | None = None) -> Report:
@@ -82,6 +85,7 @@ def cross_validate(corpus: Corpus, scheme: str, spec: FeatureSpec | None = None)
             [corpus.readings[i] for i in train],
             [corpus.items[i].label for i in train],
             spec or FeatureSpec(),
+            corpus.sentences,
         )
         fold = Classifier(model=model)
         outcomes += [Outcome(corpus.items[i], fold.classify(corpus.messages[i])) for i in held]

@@ -126,6 +126,12 @@ def train_command(
         "corpus/classify/train"
     ),
     out: Annotated[Path | None, typer.Option("--out", help="Artifact to write")] = None,
+    sentences: Annotated[
+        Path,
+        typer.Option(
+            "--sentences", help="Labelled sentences (<lang>.txt), read as blocks if present"
+        ),
+    ] = Path("corpus/classify/sentences"),
     cv: Annotated[
         bool,
         typer.Option(
@@ -139,10 +145,12 @@ def train_command(
     from maysend.classify.training import train_with_frequency
 
     if cv:
-        _cross_validate(corpus)
+        _cross_validate(corpus, sentences if sentences.is_dir() else None)
         return
     try:
-        model, words = train_with_frequency(corpus)
+        model, words = train_with_frequency(
+            corpus, sentences=sentences if sentences.is_dir() else None
+        )
     except MaysendError as error:
         fail(error)
     target = out or shipped_model_path()
@@ -153,11 +161,11 @@ def train_command(
     console.print(f"{stats}; block threshold {model.threshold:.2f}", highlight=False)
 
 
-def _cross_validate(corpus: Path) -> None:
+def _cross_validate(corpus: Path, sentences: Path | None) -> None:
     from maysend.classify import crossval
 
     try:
-        loaded = crossval.load(corpus)
+        loaded = crossval.load(corpus, sentences)
     except MaysendError as error:
         fail(error)
     for scheme in crossval.SCHEMES:
