@@ -178,6 +178,7 @@ def test_block_threshold_is_the_lowest_step_within_the_service_budget() -> None:
         labels=np.zeros(200, dtype=int),
         rule_weight=np.zeros(200),
         has_service=np.zeros(200, dtype=bool),
+        fixed=np.full(200, -1),
     )
     assert choose_threshold(units, top, max_fpr=0.01) == 0.9575
     assert choose_threshold(units, top, max_fpr=0.0149) == 0.9575

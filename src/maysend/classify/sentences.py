@@ -48,14 +48,14 @@ def read_sentences(path: Path, lang: str) -> list[Sentence]:
     return found
 
 
+def sentence_files(directory: Path) -> list[tuple[str, Path]]:
+    """(language, file) of each `<lang>.txt` under `directory`, in a fixed order."""
+    return [(lang, path) for lang in LANGUAGES if (path := directory / f"{lang}.txt").is_file()]
+
+
 def sentence_corpus(directory: Path) -> list[Sentence]:
     """Every labelled sentence under `directory` (`<lang>.txt`), in a fixed order."""
-    return [
-        sentence
-        for lang in LANGUAGES
-        if (directory / f"{lang}.txt").is_file()
-        for sentence in read_sentences(directory / f"{lang}.txt", lang)
-    ]
+    return [s for lang, path in sentence_files(directory) for s in read_sentences(path, lang)]
 
 
-__all__ = ["LANGUAGES", "Sentence", "read_sentences", "sentence_corpus"]
+__all__ = ["LANGUAGES", "Sentence", "read_sentences", "sentence_corpus", "sentence_files"]

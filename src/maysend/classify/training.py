@@ -59,7 +59,7 @@ from maysend.classify.decision import promotional_weight, service_basis
 from maysend.classify.engine import Classifier, MessageReading
 from maysend.classify.features import FeatureSpec, Featurizer
 from maysend.classify.frequency import count_words
-from maysend.classify.sentences import LANGUAGES, Sentence, sentence_corpus
+from maysend.classify.sentences import Sentence, sentence_corpus, sentence_files
 from maysend.classify.text import tokens
 from maysend.classify.verdict import PROMOTIONAL, Kind
 from maysend.message import parse_file
@@ -99,10 +99,7 @@ class Units:
     has_service: np.ndarray  # per message
     # per unit: -1 for a message's block, 0 or 1 for a labelled sentence (whose label is
     # its own, never inferred, and which is in every fold's training and no fold's scores)
-    fixed: np.ndarray | None = None
-
-    def fixed_labels(self) -> np.ndarray:
-        return self.fixed if self.fixed is not None else np.full(len(self.message), -1)
+    fixed: np.ndarray
 
 
 def corpus_version(
@@ -200,7 +197,7 @@ def build_vocabulary(features: list[dict[str, int]]) -> dict[str, int]:
 def fit_blocks(x: csr_matrix, units: Units, rows: np.ndarray) -> LogisticRegression:
     """Multiple-instance fit over the units in `rows` (see the module docstring)."""
     msg = units.message[rows]
-    fixed = units.fixed_labels()[rows]
+    fixed = units.fixed[rows]
     of_message = fixed < 0
     positive_msg = np.where(of_message, units.labels[msg] == 1, fixed == 1)
     open_ = positive_msg & ~units.seeded[rows] & of_message
@@ -231,7 +228,7 @@ def out_of_fold_top(x: csr_matrix, units: Units) -> tuple[np.ndarray, np.ndarray
     see the message."""
     top = np.full(len(units.labels), -10.0)
     second = np.full(len(units.labels), -10.0)
-    of_message = units.fixed_labels() < 0
+    of_message = units.fixed < 0
     folds = StratifiedKFold(n_splits=FOLDS, shuffle=True, random_state=SEED)
     for train_msgs, held_msgs in folds.split(np.zeros(len(units.labels)), units.labels):
         rows = np.flatnonzero((np.isin(units.message, train_msgs) & of_message) | ~of_message)
@@ -300,7 +297,7 @@ def fit_model(
             "messages": len(readings),
             "marketing": int(units.labels.sum()),
             "blocks": len(units.features),
-            "sentences": int((units.fixed_labels() >= 0).sum()),
+            "sentences": int((units.fixed >= 0).sum()),
             "features": len(vocabulary),
         },
     )
@@ -328,11 +325,7 @@ def train_with_frequency(
     frequency = count_words(
         [token for block in reading.tokens for token in block] for reading in readings
     )
-    files = (
-        [p for lang in LANGUAGES if (p := sentences / f"{lang}.txt").is_file()]
-        if sentences is not None
-        else []
-    )
+    files = [path for _, path in sentence_files(sentences)] if sentences is not None else []
     return replace(model, version=corpus_version(items, corpus, files)), frequency
 
 
