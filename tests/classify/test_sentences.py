@@ -4,10 +4,11 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import numpy as np
 import pytest
 
 from maysend.classify.sentences import read_sentences, sentence_corpus
-from maysend.classify.training import train
+from maysend.classify.training import Units, build_vocabulary, design, out_of_fold_top, train
 from maysend.errors import InputError
 
 from .test_training import corpus  # noqa: F401  (the small labelled corpus fixture)
@@ -68,10 +69,30 @@ def test_sentences_teach_the_block_model_what_promotes(
     sentences = tmp_path / "sentences"
     _write(sentences, "en", [f"m|{s}" for s in PROMOTING] + [f"s|{s}" for s in NEUTRAL])
     plain, taught = train(corpus), train(corpus, sentences=sentences)
-    assert "sentences" not in plain.stats or plain.stats["sentences"] == 0
+    assert plain.stats["sentences"] == 0
     assert taught.stats["sentences"] == len(PROMOTING) + len(NEUTRAL)
     assert taught.weights.get("hamper", 0.0) > plain.weights.get("hamper", 0.0)
     assert taught.weights["hamper"] > 0
     assert taught.version != plain.version  # the sentences are part of what was learned
-    # thresholds and calibration are chosen on the messages alone
     assert 0.5 <= taught.threshold < 1.0
+
+
+def test_sentences_are_trained_on_but_never_scored_as_a_messages_blocks() -> None:
+    """Out-of-fold scores, which choose the thresholds and the calibration, are the
+    messages' own: a sentence row (stored under message 0) must never count as one of
+    message 0's blocks, or the strongly promotional sentences below would lift the score
+    of that plain service message."""
+    service, promoting = {"parcel": 1, "arrives": 1}, {"hamper": 1, "treat": 1}
+    features = [service if m % 2 == 0 else promoting for m in range(10)] + [promoting] * 20
+    units = Units(
+        features=features,
+        message=np.array(list(range(10)) + [0] * 20),
+        seeded=np.array([m % 2 == 1 for m in range(10)] + [True] * 20),
+        labels=np.array([m % 2 for m in range(10)]),
+        rule_weight=np.zeros(10),
+        has_service=np.zeros(10, dtype=bool),
+        fixed=np.array([-1] * 10 + [1] * 20),
+    )
+    x = design(features, build_vocabulary(features))
+    top, _ = out_of_fold_top(x, units)
+    assert top[0] < 0 < top[1]  # message 0 scored on its own block only
