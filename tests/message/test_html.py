@@ -34,6 +34,14 @@ CASES = [
     ),
     ("Hello <b>bold</b> world", [(T, BODY, "Hello bold world")], "loose-text"),
     ("<p>a<br>b</p>", [(P, BODY, "a b")], "line-break"),
+    (
+        "<table><tr><td>Dear Ann,<br><br>Your plan changes.<br>\n <br>Turn it on.</td></tr>"
+        "</table>",
+        [(C, BODY, "Dear Ann,"), (C, BODY, "Your plan changes."), (C, BODY, "Turn it on.")],
+        "blank-line-of-breaks-ends-a-paragraph",
+    ),
+    ("<p><br><br>a<br><br></p>", [(P, BODY, "a")], "breaks-around-text-alone"),
+    ("<p>a\n\nb</p>", [(P, BODY, "a b")], "source-newlines-are-not-breaks"),
     ("<p>x</p><!-- a comment --><p>y</p>", [(P, BODY, "x"), (P, BODY, "y")], "comment"),
     (
         "<p>x</p><!--[if mso]><p>outlook only</p><![endif]-->",

@@ -13,6 +13,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
+from typing import NamedTuple
 
 from maysend.classify import frequency
 from maysend.classify.blockmodel import BlockModel, sigmoid
@@ -51,8 +52,9 @@ class MessageReading:
     units: tuple[int, ...]  # indexes of segments the model reads
 
 
-@dataclass(frozen=True, slots=True)
-class BlockScore:
+class BlockScore(NamedTuple):
+    """The model's reading of one block (a tuple: built once per block of every message)."""
+
     segment: Segment
     logit: float
     probability: float

@@ -9,7 +9,8 @@ A character budget bounds the work on huge messages; what is cut is flagged.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
+from typing import NamedTuple
 
 from maysend.classify.indicators import Where
 from maysend.message.model import LinkKind, Message, Region
@@ -17,8 +18,10 @@ from maysend.message.model import LinkKind, Message, Region
 _REGION = {Region.PREHEADER: Where.PREHEADER, Region.BODY: Where.BODY, Region.FOOTER: Where.FOOTER}
 
 
-@dataclass(frozen=True, slots=True)
-class Segment:
+class Segment(NamedTuple):
+    """One readable piece. A tuple rather than a frozen dataclass: a message has a
+    hundred or more of them, and a frozen dataclass costs several times more to build."""
+
     where: str  # what Evidence.where reports
     part: Where
     text: str
@@ -46,6 +49,7 @@ _AMOUNT = re.compile(
     r"[-−–]? ?(?:[€£$¥]|eur|chf|gbp|usd)? ?[-−]?\d[\d.,' ]*(?:[€£$¥%]|eur|euro|chf|gbp|usd)?",
     re.IGNORECASE,
 )
+_AMOUNT_CHARS = 32  # longer blocks are never only an amount: no regex needed
 
 
 def _block_where(region: Region, index: int) -> str:
@@ -75,17 +79,24 @@ def segments_of(message: Message, budget: int) -> Segments:
         if not text.strip():
             continue
         part = _REGION[block.region]
-        if after_block and items[-1].part is part and _AMOUNT.fullmatch(text.strip()):
-            items[-1] = replace(items[-1], text=f"{items[-1].text} {text.strip()}")
+        if (
+            after_block
+            and len(text) <= _AMOUNT_CHARS
+            and items[-1].part is part
+            and _AMOUNT.fullmatch(text.strip())
+        ):
+            items[-1] = items[-1]._replace(text=f"{items[-1].text} {text.strip()}")
             continue
         where = _block_where(block.region, block.index)
         items.append(Segment(where, part, text, block.index))
         after_block = True
+    blocks = {b.text for b in message.blocks}
     body = message.text
     for i, link in enumerate(message.links):
         anchor = link.text.strip()
-        # An anchor already read as part of a block is not read twice.
-        text = take(anchor) if anchor and anchor not in body else ""
+        # An anchor already read as part of a block is not read twice (most anchors are a
+        # whole block, a set look-up; the rest are searched for in the text).
+        text = take(anchor) if anchor and anchor not in blocks and anchor not in body else ""
         if text or link.kind in {LinkKind.APP_STORE, LinkKind.SOCIAL}:
             items.append(Segment(f"link:{i}", Where.LINK, text, 10**6 + i, link.kind, link.href))
     for i, image in enumerate(message.images):

@@ -28,6 +28,7 @@ from maysend.settings import MessageSettings
 
 MARK = "\x00"
 END = MARK + "]"
+BREAK = MARK + "n"  # a <br>: two in a row (blank line) end a paragraph, as in plain text
 
 _KIND_OF_TAG = {
     **dict.fromkeys(("h1", "h2", "h3", "h4", "h5", "h6"), ("H", BlockKind.HEADING)),
@@ -206,44 +207,65 @@ def _mark_blocks(blocks: list[LexborNode], breaks: list[LexborNode]) -> None:
         node.insert_before(MARK + kinds[node.tag or "p"][0])
         node.insert_after(END)
     for node in breaks:
-        node.insert_before("\n")
+        node.insert_before(BREAK)
 
 
 def cut_blocks(text: str, budget: int) -> tuple[list[RawBlock], bool]:
     """Cut marked text into blocks; True if the visible-text budget ran out.
 
     Each chunk after a MARK starts with the marker's code, then the text that follows it.
+    Text on either side of one line break stays one block; a blank line (two breaks with
+    nothing visible between them) starts a new one, since many senders write paragraphs
+    as `<br><br>` inside one table cell, and evidence should name the paragraph.
     """
     blocks: list[RawBlock] = []
     stack: list[tuple[BlockKind, bool, bool]] = []
     kind, skip, pre = BlockKind.TEXT, False, False
     seen_body = False
     used = 0
+    pending: list[str] = []  # pieces of the block being read, between line breaks
+    breaks = 0  # line breaks since the last visible piece
+
+    def flush() -> bool:
+        """Emit the pending block; True once the budget has run out."""
+        nonlocal seen_body, used
+        line = visible_line(" ".join(pending)) if pending else ""
+        pending.clear()
+        if not line:
+            return False
+        blocks.append((kind, Region.PREHEADER if pre else Region.BODY, line))
+        seen_body = seen_body or not pre
+        used += len(line)
+        return used > budget
+
     for index, chunk in enumerate(text.split(MARK)):
         piece = chunk
         if index and chunk:
             code, piece = chunk[0], chunk[1:]
-            if code == "]":
-                if stack:
-                    kind, skip, pre = stack.pop()
+            if code == "n":
+                breaks += 1
             else:
-                stack.append((kind, skip, pre))
-                if code in _KINDS:
-                    kind = _KINDS[code]
-                elif code == "X" or (code == "Q" and seen_body):
-                    skip = True
-                elif code == "R" or not seen_body:
-                    pre = True
+                if flush():
+                    return blocks, True
+                breaks = 0
+                if code == "]":
+                    if stack:
+                        kind, skip, pre = stack.pop()
+                else:
+                    stack.append((kind, skip, pre))
+                    if code in _KINDS:
+                        kind = _KINDS[code]
+                    elif code == "X" or (code == "Q" and seen_body):
+                        skip = True
+                    elif code == "R" or not seen_body:
+                        pre = True
         if skip or not piece or piece.isspace():
             continue
-        line = visible_line(piece)
-        if line:
-            blocks.append((kind, Region.PREHEADER if pre else Region.BODY, line))
-            seen_body = seen_body or not pre
-            used += len(line)
-            if used > budget:
-                return blocks, True
-    return blocks, False
+        if breaks >= 2 and flush():
+            return blocks, True
+        breaks = 0
+        pending.append(piece)
+    return blocks, flush()
 
 
 def read_html(
