@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 import pytest
 
 from maysend.classify import Classifier, Kind, PrimaryPurpose, ServiceBasis
+from maysend.classify.verdict import PROMOTIONAL, Category
 
 from .conftest import fired, from_html, from_text
 
@@ -171,6 +172,13 @@ DECIDED = [
         "Sign in to your account to see what changed.\n\nGet the full picture with Plus. "
         "Try it free for 7 days, then $24.99/month. Cancel anytime. Start my free trial",
         {"OFFER_FREE"},
+    ),
+    Case(
+        "ICO market research: a survey that also promotes is marketing, anonymous or not",
+        "Your views on our service",
+        "Taking part is voluntary and your answers are anonymous.\n\n"
+        "Complete the survey and get 10% off your next order.",
+        {"SATISFACTION_SURVEY", "OFFER_DISCOUNT"},
     ),
 ]
 
@@ -359,6 +367,16 @@ SERVICE = [
         kind=Kind.SERVICE,
     ),
     Case(
+        "ICO market research: a survey the regulator requires, voluntary and anonymous",
+        "Your views on our service",
+        "Our regulator requires us to ask a sample of customers about their experience.\n\n"
+        "The survey has five questions. Taking part is voluntary, your answers are anonymous "
+        "and they are never used for marketing.",
+        {"SATISFACTION_SURVEY"},  # kept, weighing nothing: Germany's policy still sees it
+        kind=Kind.SERVICE,
+        flags={"GENUINE_SURVEY"},
+    ),
+    Case(
         "product recall",
         "Safety recall: travel kettle",
         "We have found a fault that can cause the kettle to overheat. Please stop using it "
@@ -387,7 +405,10 @@ def test_case(classifier: Classifier, case: Case) -> None:
         assert verdict.service_basis is case.basis
     if case.purpose is not None:
         assert verdict.primary_purpose is case.purpose
-    if case.kind is Kind.SERVICE:
+    if case.kind is Kind.SERVICE and "GENUINE_SURVEY" in case.flags:
+        assert verdict.categories == {Category.REVIEW_REQUEST}
+        assert all(e.weight == 0 for e in verdict.evidence if e.category in PROMOTIONAL)
+    elif case.kind is Kind.SERVICE:
         assert not verdict.categories, "a service message carries no promotional evidence"
         assert verdict.primary_purpose is PrimaryPurpose.TRANSACTIONAL
         assert verdict.score < 0.5

@@ -14,7 +14,9 @@ changes them without editing the package, in a configuration directory:
 An indicator may weigh more in a context: with `context: [IDS]` and `context_weight`, it
 counts `context_weight` in a message where one of those indicators also fired (a "welcome"
 greeting is a friendly word in a booking confirmation, but advertising in a double-opt-in
-mail: LG Stendal 22 S 87/20). With weight 0, it fires only in that context.
+mail: LG Stendal 22 S 87/20). With weight 0, it fires only in that context. A context can
+also lower the weight: a survey request counts 0 beside the marks of genuine research
+(GENUINE_SURVEY), yet stays in the evidence with its category for the policy to weigh.
 
 With `unless_carries: true`, an `unless` also covers the segments after it: a step the
 reader started ("to finish setting up mobile banking:") governs the instructions and

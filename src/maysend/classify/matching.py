@@ -220,8 +220,8 @@ def _is_label(segments: tuple[Segment, ...], cut: list[list[str]], n: int) -> bo
 
 
 def _in_context(hits: list[Hit]) -> tuple[Hit, ...]:
-    """Hits whose indicator's `context` fired elsewhere in the message, re-weighted; an
-    indicator of weight 0 with a context fires only there."""
+    """Hits whose indicator's `context` fired elsewhere in the message, re-weighted (up
+    or down); an indicator of weight 0 with a context fires only there."""
     if not any(h.indicator.context for h in hits):
         return tuple(hits)
     fired = {h.indicator.id for h in hits}
