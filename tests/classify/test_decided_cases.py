@@ -377,6 +377,17 @@ SERVICE = [
         flags={"GENUINE_SURVEY"},
     ),
     Case(
+        "NHS Friends and Family Test: the model's reading of the survey is not evidence either",
+        "How was your visit to our Emergency Department?",
+        "We'd like to know how your visit went. There is one question about your overall "
+        "experience and space to tell us what went well or what we could do better. It takes "
+        "about two minutes.\n\nYour answers are anonymous and taking part will not affect "
+        "your care.",
+        {"REVIEW_REQUEST"},
+        kind=Kind.SERVICE,
+        flags={"GENUINE_SURVEY"},
+    ),
+    Case(
         "product recall",
         "Safety recall: travel kettle",
         "We have found a fault that can cause the kettle to overheat. Please stop using it "
