@@ -28,7 +28,8 @@ from maysend.settings import MessageSettings
 
 MARK = "\x00"
 END = MARK + "]"
-BREAK = MARK + "n"  # a <br>: two in a row (blank line) end a paragraph, as in plain text
+_BREAK_CODE = "n"
+BREAK = MARK + _BREAK_CODE  # a <br>: two in a row (a blank line) end a paragraph
 
 _KIND_OF_TAG = {
     **dict.fromkeys(("h1", "h2", "h3", "h4", "h5", "h6"), ("H", BlockKind.HEADING)),
@@ -242,7 +243,7 @@ def cut_blocks(text: str, budget: int) -> tuple[list[RawBlock], bool]:
         piece = chunk
         if index and chunk:
             code, piece = chunk[0], chunk[1:]
-            if code == "n":
+            if code == _BREAK_CODE:
                 breaks += 1
             else:
                 if flush():
