@@ -78,22 +78,20 @@ def _service_only(hits: tuple[Hit, ...]) -> frozenset[str]:
     return frozenset(service - other)
 
 
-def _research_only(hits: tuple[Hit, ...]) -> frozenset[str]:
-    """The blocks whose only promotional hit is a survey request that its message shows to
-    be genuine research (weighed 0 beside GENUINE_SURVEY, see rules/en/flags.yaml).
+def _neutralised(hits: tuple[Hit, ...]) -> frozenset[str]:
+    """The blocks whose promotional hits all weigh 0: a `context` elsewhere in the message
+    has lowered them (a survey request beside the marks of genuine research, GENUINE_SURVEY
+    in rules/en/flags.yaml; a weight-0 indicator outside its context is dropped before).
 
-    The model has learnt survey requests from marketing messages, where they are one more
-    push; here the rules have already read the block as research, so the model's reading of
+    The model has learnt such words from marketing messages, where they are one more push;
+    here the rules have read the block as neutral in its message, so the model's reading of
     the same words is not evidence either. A block that also promotes is not skipped."""
-    research: set[str] = set()
+    lowered: set[str] = set()
     other: set[str] = set()
     for hit in hits:
-        indicator = hit.indicator
-        if indicator.category is Category.REVIEW_REQUEST and indicator.weight == 0:
-            research.add(hit.segment.where)
-        elif indicator.category in PROMOTIONAL:
-            other.add(hit.segment.where)
-    return frozenset(research - other)
+        if hit.indicator.category in PROMOTIONAL:
+            (lowered if hit.indicator.weight == 0 else other).add(hit.segment.where)
+    return frozenset(lowered - other)
 
 
 class Classifier:
@@ -153,9 +151,9 @@ class Classifier:
         reading = self.read(message)
         scores = self.block_scores(reading)
         language, flags = self._language(message, reading)
-        research = _research_only(reading.hits)
-        if research:
-            scores = [s for s in scores if s.segment.where not in research]
+        neutral = _neutralised(reading.hits)
+        if neutral:
+            scores = [s for s in scores if s.segment.where not in neutral]
         evidence = self._evidence(
             reading.hits, scores, self._threshold(reading, scores), _service_only(reading.hits)
         )

@@ -90,8 +90,8 @@ def segments_of(message: Message, budget: int) -> Segments:
         where = _block_where(block.region, block.index)
         items.append(Segment(where, part, text, block.index))
         after_block = True
-    blocks = {b.text for b in message.blocks}
-    body = message.text
+    blocks = {b.text for b in message.blocks} if message.links else set()
+    body = message.text if message.links else ""
     for i, link in enumerate(message.links):
         anchor = link.text.strip()
         # An anchor already read as part of a block is not read twice (most anchors are a
