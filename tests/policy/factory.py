@@ -56,6 +56,12 @@ def marketing(
     return Verdict(Kind.MARKETING, 0.97, "en", purpose, evidence)
 
 
+def placed(*hits: tuple[Category, str]) -> Verdict:
+    """A marketing verdict whose evidence sits in named places (`body:2`, `subject`)."""
+    evidence = tuple(Evidence(c.name, c, c.value, where, 1.0) for c, where in hits)
+    return Verdict(Kind.MARKETING, 0.97, "en", PrimaryPurpose.COMMERCIAL, evidence)
+
+
 def service(
     basis: ServiceBasis = ServiceBasis.ACCOUNT_SECURITY,
     *categories: Category,

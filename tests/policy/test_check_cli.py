@@ -226,3 +226,40 @@ def test_unusable_options_exit_2(tmp_path: Path, db: str, args: list[str], messa
     result = runner.invoke(app, ["check", eml(tmp_path, "o.eml", OFFER), "--db", db, *args])
     assert result.exit_code == 2
     assert message in result.stderr
+
+
+FEEDBACK = """\
+From: Example Shop <orders@example.com>
+To: someone@example.org
+Subject: Your order 48213 has shipped
+Date: Mon, 2 Jun 2025 09:00:00 +0000
+Message-ID: <feedback-1@example.com>
+MIME-Version: 1.0
+Content-Type: text/plain; charset=utf-8
+
+Hello Sam,
+
+Your order 48213 has been dispatched and should arrive on Thursday.
+
+We'd love your feedback on your delivery: it takes two minutes.
+
+Thanks,
+The Shop team
+"""
+
+
+def test_a_feedback_request_is_weighed_per_country(db: str, tmp_path: Path) -> None:
+    """The classifier's rule and model both read the request; the UK weighs it as market
+    research (not marketing alone), Germany as advertising (BGH VI ZR 225/17)."""
+    listing = tmp_path / "customers.csv"
+    listing.write_text("email,country\nuk@example.org,GB\nde@example.org,DE\n", "utf-8")
+    message = eml(tmp_path, "feedback.eml", FEEDBACK)
+    code, out, _ = check(message, "--recipients", str(listing), "--db", db)
+    assert code == 0
+    assert [(o["recipient"], o["action"], o["kind"]) for o in out] == [
+        ("uk@example.org", "send", "service"),
+        ("de@example.org", "suppress", "marketing"),
+    ]
+    rules = [[r["rule"] for r in o["reasons"]] for o in out]  # type: ignore[union-attr]
+    assert "UK_GENUINE_SURVEY" in rules[0]
+    assert "DE_REVIEW_REQUEST_ADVERTISING" in rules[1]

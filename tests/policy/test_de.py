@@ -10,7 +10,7 @@ from maysend.ledger.state import Status as S
 from maysend.policy import Action as A
 
 from .cases import Case, check, table
-from .factory import DATA, config, marketing, message, service, state
+from .factory import DATA, config, marketing, message, placed, service, state
 
 CONFIRMED = state(S.CONSENTED, consent=60, confirmed=59)
 UNCONFIRMED = state(S.CONSENTED, consent=60)
@@ -62,6 +62,14 @@ CASES = [
     Case(
         "BGH VI ZR 225/17: satisfaction survey alone is advertising",
         marketing(C.REVIEW_REQUEST),
+        state(),
+        A.SUPPRESS,
+        "DE_NO_CONSENT",
+        country="DE",
+    ),
+    Case(
+        "BGH VI ZR 225/17: a survey the model also read is still advertising",
+        placed((C.REVIEW_REQUEST, "body:2"), (C.MODEL, "body:2")),
         state(),
         A.SUPPRESS,
         "DE_NO_CONSENT",

@@ -10,7 +10,7 @@ from maysend.ledger.state import Status as S
 from maysend.policy import Action, Decision
 
 from .cases import Case, check, named, table
-from .factory import DATA, config, gap, marketing, message, service, state
+from .factory import DATA, config, gap, marketing, message, placed, service, state
 
 WITHDRAWN = state(S.WITHDRAWN, opt_out=(E.WITHDRAW, 400))
 CUSTOMER = state(purchase=200, product="broadband", refusal_offered=True)
@@ -228,6 +228,20 @@ CASES = [
         state(),
         A.SEND,
         "UK_BRANDING_ONLY",
+    ),
+    Case(
+        "ICO market research: the model reading the survey's own block adds no element",
+        placed((C.REVIEW_REQUEST, "body:2"), (C.MODEL, "body:2")),
+        state(),
+        A.SEND,
+        "UK_GENUINE_SURVEY",
+    ),
+    Case(
+        "ICO market research: promotion the model alone found in another block is marketing",
+        placed((C.REVIEW_REQUEST, "body:2"), (C.MODEL, "body:4")),
+        state(),
+        A.SUPPRESS,
+        "UK_NO_CONSENT",
     ),
     Case(
         "ICO market research: a survey that also promotes is marketing",

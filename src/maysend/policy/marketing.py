@@ -7,7 +7,7 @@ Germany, a genuine survey is not marketing in the UK unless it also promotes.
 
 from __future__ import annotations
 
-from maysend.classify.verdict import Category, Kind, PrimaryPurpose, Verdict
+from maysend.classify.verdict import PROMOTIONAL, Category, Kind, PrimaryPurpose, Verdict
 from maysend.policy.model import Result, Step
 from maysend.policy.rules import JurisdictionRules, MarketingTest, RuleRef
 
@@ -27,6 +27,26 @@ def names(categories: frozenset[Category]) -> str:
     return ", ".join(sorted(c.value for c in categories)) or "none"
 
 
+def weighed_categories(verdict: Verdict) -> frozenset[Category]:
+    """The promotional categories a jurisdiction weighs.
+
+    The model's reading of a block that a rule has already named is the same element seen
+    twice, not a second one: counted, it would make a UK survey request marketing only
+    because the model also noticed the request. The model still counts in full where it
+    is the only thing that found promotion in its block.
+    """
+    named = {
+        e.where
+        for e in verdict.evidence
+        if e.category in PROMOTIONAL and e.category is not Category.MODEL
+    }
+    return frozenset(
+        e.category
+        for e in verdict.evidence
+        if e.category in PROMOTIONAL and not (e.category is Category.MODEL and e.where in named)
+    )
+
+
 def base_kind(verdict: Verdict, rules: JurisdictionRules) -> Kind:
     """The jurisdiction's own test, before category rules."""
     test = rules.marketing.test
@@ -44,7 +64,7 @@ def info(ref: RuleRef, text: str) -> Step:
 
 def marketing_step(verdict: Verdict, rules: JurisdictionRules) -> tuple[Kind, Step]:
     """The message's kind in this jurisdiction, and the rule that made it so."""
-    found = verdict.categories
+    found = weighed_categories(verdict)
     for rule in rules.marketing.always:
         if rule.category in found:
             text = f"the message contains a {rule.category.value.replace('_', ' ')}"
@@ -63,4 +83,4 @@ def marketing_step(verdict: Verdict, rules: JurisdictionRules) -> tuple[Kind, St
     return kind, info(rules.service, text)
 
 
-__all__ = ["marketing_step"]
+__all__ = ["marketing_step", "weighed_categories"]
