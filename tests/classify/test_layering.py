@@ -105,17 +105,23 @@ def test_local_decision_rules_merge(tmp_path: Path, classifier: Classifier) -> N
     assert strict.classify(message).kind.value == "marketing"
 
 
+def _with_site_indicator(root: Path, ident: str, head: str, phrase: str, tail: str) -> Classifier:
+    """A classifier with one deployment indicator added in local.d: `head` holds its
+    category and weight, `tail` the fields under test."""
+    entry = f"  - id: {ident}\n    {head}\n    description: Ours.\n    phrases: ['{phrase}']\n"
+    _write(root, "local.d/en/site.yaml", "indicators:\n" + entry + tail)
+    return Classifier(ClassifierSettings(config_dir=root))
+
+
 def test_context_weight_applies_only_beside_its_context(tmp_path: Path) -> None:
     """A supporting indicator decides where its context fires (LG Stendal 22 S 87/20)."""
-    _write(
+    classifier = _with_site_indicator(
         tmp_path,
-        "local.d/en/site.yaml",
-        "indicators:\n"
-        "  - id: HOUSE_GREETING\n    category: brand_promotion\n    weight: 0.5\n"
-        "    description: Our greeting.\n    phrases: ['hello from the garden']\n"
+        "HOUSE_GREETING",
+        "category: brand_promotion\n    weight: 0.5",
+        "hello from the garden",
         "    context: [DOUBLE_OPT_IN]\n    context_weight: 1.0\n",
     )
-    classifier = Classifier(ClassifierSettings(config_dir=tmp_path))
     alone = classifier.classify(from_text("Your booking", "Hello from the garden!"))
     beside = classifier.classify(
         from_text("Please confirm your subscription", "Hello from the garden!")
@@ -170,3 +176,65 @@ def test_a_step_does_not_cover_what_came_before_it(classifier: Classifier) -> No
         )
     )
     assert "APP_DOWNLOAD_NUDGE" in fired(verdict)
+
+
+def test_an_unless_anywhere_covers_the_whole_message(tmp_path: Path) -> None:
+    """`unless_anywhere`: a mark stated in one paragraph cancels the indicator in all of
+    them, before it and after it; without the mark the indicator fires as before."""
+    classifier = _with_site_indicator(
+        tmp_path,
+        "HOUSE_POLL",
+        "category: review_request\n    weight: 1.0",
+        "our garden poll",
+        "    unless_anywhere: ['parish council duty']\n",
+    )
+    plain = classifier.classify(from_text("Your parcel", "Answer our garden poll."))
+    marked = classifier.classify(
+        from_text(
+            "Your parcel",
+            "Answer our garden poll.",
+            "We ask under a parish council duty.",
+            "The results of our garden poll go to the council.",
+        )
+    )
+    assert "HOUSE_POLL" in fired(plain)
+    assert "HOUSE_POLL" not in fired(marked)
+
+
+def test_local_rules_add_to_unless_anywhere(tmp_path: Path) -> None:
+    _write(
+        tmp_path,
+        "local.d/en/consent.yaml",
+        "indicators:\n  - id: SATISFACTION_SURVEY\n    unless_anywhere: ['village census']\n",
+    )
+    shipped = {i.id + i.lang: i for i in load_indicators()}["SATISFACTION_SURVEYen"]
+    local = {i.id + i.lang: i for i in load_indicators(tmp_path)}["SATISFACTION_SURVEYen"]
+    assert local.unless_anywhere == (*shipped.unless_anywhere, "village census")
+
+
+def test_a_statutory_statistics_survey_is_not_an_opinion_poll(classifier: Classifier) -> None:
+    """A return the law requires (Statistics of Trade Act 1947; Mikrozensusgesetz § 13) is
+    the state's survey, whichever paragraph states the duty; a poll beside it still counts."""
+    statutory = classifier.classify(
+        from_text(
+            "Monthly Business Survey: your return is due 21 November",
+            "Survey reference: 49900183726",
+            "This survey is compulsory. Under the Statistics of Trade Act 1947 you are "
+            "required by law to complete and return it.",
+            "Please submit your return using the online survey portal.",
+        )
+    )
+    mikrozensus = classifier.classify(
+        from_text(
+            "Mikrozensus 2026: Ihr Haushalt wurde ausgewählt",
+            "Für die Teilnahme besteht nach § 13 des Mikrozensusgesetzes eine Auskunftspflicht.",
+            "Alternativ können Sie die Befragung telefonisch durchführen.",
+        )
+    )
+    poll = classifier.classify(
+        from_text("Your parcel has shipped", "Your parcel is on its way.", "Take our survey.")
+    )
+    assert "SATISFACTION_SURVEY" not in fired(statutory)
+    assert "SATISFACTION_SURVEY" not in fired(mikrozensus)
+    assert statutory.kind.value == mikrozensus.kind.value == "service"
+    assert "SATISFACTION_SURVEY" in fired(poll)

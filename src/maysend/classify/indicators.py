@@ -7,7 +7,8 @@ changes them without editing the package, in a configuration directory:
     <config_dir>/override.d/<lang>/<file>.yaml   replaces the shipped file of that name
     <config_dir>/local.d/<lang>/<file>.yaml      merges by indicator id: the fields given
                                                  replace the shipped ones, `phrases`,
-                                                 `unless` and `requires` are added to,
+                                                 `unless`, `unless_anywhere` and
+                                                 `requires` are added to,
                                                  `enabled: false`
                                                  removes the indicator, a new id is added
 
@@ -21,6 +22,12 @@ also lower the weight: a survey request counts 0 beside the marks of genuine res
 With `unless_carries: true`, an `unless` also covers the segments after it: a step the
 reader started ("to finish setting up mobile banking:") governs the instructions and
 store links that follow it, which name the app without the step.
+
+An `unless_anywhere` phrase cancels its indicator in the whole message, wherever it
+stands: a statutory duty to answer official statistics ("Auskunftspflicht", "Statistics
+of Trade Act") makes every mention of the survey in that message neutral, though the
+duty is stated in one paragraph and the survey named in others. Keep these phrases to
+marks that cannot appear in a promotion.
 """
 
 from __future__ import annotations
@@ -39,7 +46,7 @@ from maysend.classify.verdict import Category, ServiceBasis
 from maysend.errors import ConfigError
 from maysend.message.model import LinkKind
 
-_EXTENDED = ("phrases", "unless", "requires")
+_EXTENDED = ("phrases", "unless", "unless_anywhere", "requires")
 ID_SHAPE = re.compile(r"^[A-Z][A-Z0-9]*(?:_[A-Z0-9]+)*$")
 
 
@@ -68,6 +75,7 @@ class Indicator:
     description: str
     phrases: tuple[str, ...] = ()
     unless: tuple[str, ...] = ()
+    unless_anywhere: tuple[str, ...] = ()  # cancels the indicator in the whole message
     requires: tuple[str, ...] = ()  # one of these must also occur in the same segment
     context: frozenset[str] = frozenset()  # ids that, firing in the message, raise the weight
     context_weight: float | None = None
@@ -121,6 +129,7 @@ def indicator_from(entry: Mapping[str, Any], lang: str, source: str) -> Indicato
         description=str(entry.get("description", "")).strip(),
         phrases=_strings(entry.get("phrases"), "phrases", where),
         unless=_strings(entry.get("unless"), "unless", where),
+        unless_anywhere=_strings(entry.get("unless_anywhere"), "unless_anywhere", where),
         requires=_strings(entry.get("requires"), "requires", where),
         context=frozenset(_strings(entry.get("context"), "context", where)),
         context_weight=context_weight,

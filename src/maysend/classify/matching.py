@@ -5,7 +5,8 @@ English sales words ("Sale", "Shop now") and mixed-language mail is common, so
 every indicator reads every segment. An `unless` phrase in the same segment
 cancels its indicator there (e.g. "confirm your subscription" is not a
 newsletter push); indicators that share an id across languages are one
-concept, so an `unless` of either language cancels both. An indicator with
+concept, so an `unless` of either language cancels both; an `unless_anywhere`
+phrase cancels its indicator in every segment of the message. An indicator with
 `requires` fires only where one of those phrases occurs in the same segment
 ("your next order" counts only beside a discount or a code). An indicator with a
 `context` takes its `context_weight` when one of those indicators fired anywhere in
@@ -30,6 +31,7 @@ from maysend.classify.verdict import PROMOTIONAL, Evidence
 from maysend.errors import ConfigError
 
 _SHOWS, _UNLESS, _REQUIRES = "phrases", "unless", "requires"
+_ANYWHERE = "unless_anywhere"
 
 
 def load_morphology() -> dict[str, Morphology]:
@@ -99,7 +101,7 @@ class Matcher:
         morphologies = load_morphology()
         for n, indicator in enumerate(indicators):
             morphology = morphologies.get(indicator.lang)
-            for role in (_SHOWS, _UNLESS, _REQUIRES):
+            for role in (_SHOWS, _UNLESS, _ANYWHERE, _REQUIRES):
                 for source in getattr(indicator, role):
                     for phrase in compile_phrase(source, morphology):
                         phrases.append(phrase)
@@ -137,7 +139,14 @@ class Matcher:
                     per_segment[end].append((pid, first - starts[end], last - starts[end]))
         hits: list[Hit] = []
         boilerplate: set[str] = set()
-        carried: set[str] = set()  # ids an earlier `unless` covers (`unless_carries`)
+        # ids an earlier `unless` covers (`unless_carries`), from the start those an
+        # `unless_anywhere` cancels in the whole message
+        carried: set[str] = {
+            self.indicators[self._owner[pid][0]].id
+            for found_here in per_segment
+            for pid, _, _ in found_here
+            if self._owner[pid][1] == _ANYWHERE
+        }
         for segment, found_here in zip(segments, per_segment, strict=True):
             if not found_here and segment.link_kind is None:
                 continue
@@ -167,6 +176,8 @@ class Matcher:
                     carried.add(self.indicators[owner].id)
             elif role == _REQUIRES:
                 supported.add(owner)
+            elif role == _ANYWHERE:
+                continue  # already in `carried`: it covers every segment
             elif owner not in first or start < first[owner][0]:
                 first[owner] = (start, end)
         promotes = any(
