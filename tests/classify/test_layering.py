@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+import yaml
 
 from maysend.classify import Classifier, ClassifierSettings
 from maysend.classify.indicators import load_indicators
@@ -105,11 +106,9 @@ def test_local_decision_rules_merge(tmp_path: Path, classifier: Classifier) -> N
     assert strict.classify(message).kind.value == "marketing"
 
 
-def _with_site_indicator(root: Path, ident: str, head: str, phrase: str, tail: str) -> Classifier:
-    """A classifier with one deployment indicator added in local.d: `head` holds its
-    category and weight, `tail` the fields under test."""
-    entry = f"  - id: {ident}\n    {head}\n    description: Ours.\n    phrases: ['{phrase}']\n"
-    _write(root, "local.d/en/site.yaml", "indicators:\n" + entry + tail)
+def _with_site_indicator(root: Path, **entry: object) -> Classifier:
+    """A classifier with one deployment indicator (`entry`, its fields) added in local.d."""
+    _write(root, "local.d/en/site.yaml", yaml.safe_dump({"indicators": [entry]}))
     return Classifier(ClassifierSettings(config_dir=root))
 
 
@@ -117,10 +116,13 @@ def test_context_weight_applies_only_beside_its_context(tmp_path: Path) -> None:
     """A supporting indicator decides where its context fires (LG Stendal 22 S 87/20)."""
     classifier = _with_site_indicator(
         tmp_path,
-        "HOUSE_GREETING",
-        "category: brand_promotion\n    weight: 0.5",
-        "hello from the garden",
-        "    context: [DOUBLE_OPT_IN]\n    context_weight: 1.0\n",
+        id="HOUSE_GREETING",
+        category="brand_promotion",
+        weight=0.5,
+        description="Our greeting.",
+        phrases=["hello from the garden"],
+        context=["DOUBLE_OPT_IN"],
+        context_weight=1.0,
     )
     alone = classifier.classify(from_text("Your booking", "Hello from the garden!"))
     beside = classifier.classify(
@@ -183,10 +185,11 @@ def test_an_unless_anywhere_covers_the_whole_message(tmp_path: Path) -> None:
     them, before it and after it; without the mark the indicator fires as before."""
     classifier = _with_site_indicator(
         tmp_path,
-        "HOUSE_POLL",
-        "category: review_request\n    weight: 1.0",
-        "our garden poll",
-        "    unless_anywhere: ['parish council duty']\n",
+        id="HOUSE_POLL",
+        category="review_request",
+        description="Our poll.",
+        phrases=["our garden poll"],
+        unless_anywhere=["parish council duty"],
     )
     plain = classifier.classify(from_text("Your parcel", "Answer our garden poll."))
     marked = classifier.classify(

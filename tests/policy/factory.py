@@ -52,14 +52,15 @@ def config(
 def marketing(
     *categories: Category, purpose: PrimaryPurpose = PrimaryPurpose.COMMERCIAL
 ) -> Verdict:
-    evidence = tuple(Evidence(c.name, c, c.value, "body:0", 1.0) for c in categories)
-    return Verdict(Kind.MARKETING, 0.97, "en", purpose, evidence)
+    return placed(*((c, "body:0") for c in categories), purpose=purpose)
 
 
-def placed(*hits: tuple[Category, str]) -> Verdict:
+def placed(
+    *hits: tuple[Category, str], purpose: PrimaryPurpose = PrimaryPurpose.COMMERCIAL
+) -> Verdict:
     """A marketing verdict whose evidence sits in named places (`body:2`, `subject`)."""
     evidence = tuple(Evidence(c.name, c, c.value, where, 1.0) for c, where in hits)
-    return Verdict(Kind.MARKETING, 0.97, "en", PrimaryPurpose.COMMERCIAL, evidence)
+    return Verdict(Kind.MARKETING, 0.97, "en", purpose, evidence)
 
 
 def service(
