@@ -241,3 +241,38 @@ def test_a_statutory_statistics_survey_is_not_an_opinion_poll(classifier: Classi
     assert "SATISFACTION_SURVEY" not in fired(mikrozensus)
     assert statutory.kind.value == mikrozensus.kind.value == "service"
     assert "SATISFACTION_SURVEY" in fired(poll)
+
+
+NOTICE_HTML = (
+    "<p>Hello Sam,</p><p>Your order 48213 has been dispatched and should arrive on Thursday.</p>"
+    '<p><a href="https://shop.example/x">{anchor}</a></p><p>Thanks, the Shop team</p>'
+)
+
+
+@pytest.mark.parametrize(
+    ("anchor", "promotes"),
+    [
+        ("New in: autumn knitwear", True),  # a headline that is a link of its own
+        ("Just landed: the spring range", True),
+        ("Track your parcel", False),
+        ("New in your account: your statement", False),  # the headline rule's own `unless`
+    ],
+)
+def test_a_block_that_is_a_whole_link_is_read_as_a_link_too(
+    classifier: Classifier, anchor: str, promotes: bool
+) -> None:
+    """A headline indicator counts in subjects, preheaders and links, not in running text
+    (where "New in ..." can introduce a list of changes); a block that is a link's whole
+    anchor is a link, so a promotional headline cannot hide there as a line of its own."""
+    verdict = classifier.classify(
+        from_html("Your order 48213 has shipped", NOTICE_HTML.format(anchor=anchor))
+    )
+    assert ("NEW_PRODUCT_HEADLINE" in fired(verdict)) is promotes
+    assert (verdict.kind.value == "marketing") is promotes
+
+
+def test_a_headline_in_running_text_is_not_a_headline(classifier: Classifier) -> None:
+    verdict = classifier.classify(
+        from_text("Release notes", "New in version 4.2: the export now keeps column widths.")
+    )
+    assert "NEW_PRODUCT_HEADLINE" not in fired(verdict)

@@ -191,7 +191,7 @@ class Matcher:
         bounds: list[tuple[int, int]] | None = None
         for owner, (start, end) in first.items():
             indicator = self.indicators[owner]
-            if indicator.id in cancelled or part not in indicator.where:
+            if indicator.id in cancelled or not _placed(part, segment, indicator.where):
                 continue
             if indicator.requires and owner not in supported:
                 continue
@@ -246,6 +246,12 @@ def _in_context(hits: list[Hit]) -> tuple[Hit, ...]:
                 continue
         out.append(hit)
     return tuple(out)
+
+
+def _placed(part: Where, segment: Segment, where: frozenset[Where]) -> bool:
+    """Whether an indicator counting in `where` counts in `segment`, read as `part`: a body
+    block that is a link's whole anchor counts as a link too (`Segment.is_link`)."""
+    return part in where or (segment.is_link and Where.LINK in where)
 
 
 def _effective_part(segment: Segment, plain_footer: bool) -> Where:

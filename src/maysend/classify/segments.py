@@ -3,6 +3,9 @@
 Subject, preheader, body and footer blocks, link anchor texts and image alt
 texts are read separately so that every hit says where it was
 (`subject`, `preheader`, `body:N`, `footer:N`, `link:N`, `image_alt:N`).
+A body block that is a link's whole anchor (a button, a "New in: autumn
+knitwear" line under a notice) is read once, as the block it is, and is also
+a link: indicators that count in links count there too (`Segment.is_link`).
 A character budget bounds the work on huge messages; what is cut is flagged.
 """
 
@@ -28,6 +31,7 @@ class Segment(NamedTuple):
     order: int  # reading order; the subject comes first
     link_kind: LinkKind | None = None
     href: str = ""
+    is_link: bool = False  # a body block that is a link's whole anchor text
 
 
 @dataclass(frozen=True, slots=True)
@@ -74,6 +78,7 @@ def segments_of(message: Message, budget: int) -> Segments:
     if message.subject.strip():
         items.append(Segment("subject", Where.SUBJECT, take(message.subject), -1))
     after_block = False  # the last segment is a block's (not the subject)
+    anchors = {link.text.strip() for link in message.links}
     for block in message.blocks:
         text = take(block.text)
         if not text.strip():
@@ -88,7 +93,8 @@ def segments_of(message: Message, budget: int) -> Segments:
             items[-1] = items[-1]._replace(text=f"{items[-1].text} {text.strip()}")
             continue
         where = _block_where(block.region, block.index)
-        items.append(Segment(where, part, text, block.index))
+        is_link = part is Where.BODY and text.strip() in anchors
+        items.append(Segment(where, part, text, block.index, is_link=is_link))
         after_block = True
     blocks = {b.text for b in message.blocks} if message.links else set()
     body = message.text if message.links else ""
