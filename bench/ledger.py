@@ -43,6 +43,7 @@ from typing import Any, NamedTuple
 import sqlalchemy as sa
 
 from maysend.ledger import Ledger
+from maysend.ledger.bulk import postgres_types
 from maysend.ledger.importers import BATCH_SIZE
 from maysend.ledger.schema import current_state, events, subjects
 from maysend.settings import LedgerSettings
@@ -52,10 +53,6 @@ START = datetime(2023, 1, 1, tzinfo=UTC)
 KINDS = ["consent", "confirm", "withdraw", "purchase", "inquiry", "complaint", "object"]
 WEIGHTS = [40, 20, 15, 15, 5, 3, 2]
 COLUMNS = [c.name for c in events.columns]
-PG_TYPES = [
-    "int8", "varchar", "varchar", "varchar", "varchar", "varchar", "timestamptz", "timestamptz",
-    "varchar", "varchar", "varchar", "varchar", "bool", "varchar", "varchar", "varchar", "varchar",
-]  # fmt: skip
 
 
 def write_csv(path: Path, count: int, subjects: int, seed: int = 7) -> None:
@@ -116,8 +113,10 @@ def baseline_seconds(ledger: Ledger, *, binary: bool = True) -> Timing:
     On PostgreSQL the bulk path is binary COPY (what the import itself uses), or
     text COPY with `binary=False`.
     """
-    ddl = baseline_ddl(ledger.engine.dialect.name)
-    return bulk_load(ledger, ddl, "bench_events", COLUMNS, PG_TYPES, stored_rows(ledger), binary)
+    dialect = ledger.engine.dialect
+    types = postgres_types(events, dialect)
+    ddl = baseline_ddl(dialect.name)
+    return bulk_load(ledger, ddl, "bench_events", COLUMNS, types, stored_rows(ledger), binary)
 
 
 def bulk_load(
@@ -204,8 +203,7 @@ def table_rows(
 
 def clone_seconds(ledger: Ledger, table: sa.Table) -> Timing:
     """Time the database's bulk path for every stored row of `table` into an identical table."""
-    dialect = ledger.engine.dialect
-    types = [c.type.compile(dialect=dialect).split("(")[0].lower() for c in table.columns]
+    types = postgres_types(table, ledger.engine.dialect)
     columns = [c.name for c in table.columns]
     name = f"bench_{table.name}"
     return bulk_load(

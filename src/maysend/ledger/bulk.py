@@ -276,12 +276,12 @@ def _copying(
         with cursor.copy(
             f"COPY {into} ({names}) FROM STDIN (FORMAT BINARY)", writer=writer
         ) as copy:
-            copy.set_types(_postgres_types(table, connection.dialect))
+            copy.set_types(postgres_types(table, connection.dialect))
             yield copy
 
 
 @cache
-def _postgres_types(table: sa.Table, dialect: sa.Dialect) -> list[str]:
+def postgres_types(table: sa.Table, dialect: sa.Dialect) -> list[str]:
     """Each column's PostgreSQL type name as binary COPY wants it ('varchar' for VARCHAR(64))."""
     return [c.type.compile(dialect=dialect).split("(")[0].lower() for c in table.columns]
 
@@ -302,6 +302,7 @@ __all__ = [
     "insert_rows",
     "inserting",
     "one_of",
+    "postgres_types",
     "rows_where",
     "sqlite_time",
     "update_rows",
