@@ -112,6 +112,18 @@ def _with_site_indicator(root: Path, **entry: object) -> Classifier:
     return Classifier(ClassifierSettings(config_dir=root))
 
 
+def _with_house_poll(root: Path, **cover: list[str]) -> Classifier:
+    """A deployment's poll indicator ("our garden poll") with the contexts that cover it."""
+    return _with_site_indicator(
+        root,
+        id="HOUSE_POLL",
+        category="review_request",
+        description="Our poll.",
+        phrases=["our garden poll"],
+        **cover,
+    )
+
+
 def test_context_weight_applies_only_beside_its_context(tmp_path: Path) -> None:
     """A supporting indicator decides where its context fires (LG Stendal 22 S 87/20)."""
     classifier = _with_site_indicator(
@@ -183,14 +195,7 @@ def test_a_step_does_not_cover_what_came_before_it(classifier: Classifier) -> No
 def test_an_unless_anywhere_covers_the_whole_message(tmp_path: Path) -> None:
     """`unless_anywhere`: a mark stated in one paragraph cancels the indicator in all of
     them, before it and after it; without the mark the indicator fires as before."""
-    classifier = _with_site_indicator(
-        tmp_path,
-        id="HOUSE_POLL",
-        category="review_request",
-        description="Our poll.",
-        phrases=["our garden poll"],
-        unless_anywhere=["parish council duty"],
-    )
+    classifier = _with_house_poll(tmp_path, unless_anywhere=["parish council duty"])
     plain = classifier.classify(from_text("Your parcel", "Answer our garden poll."))
     marked = classifier.classify(
         from_text(
@@ -276,3 +281,49 @@ def test_a_headline_in_running_text_is_not_a_headline(classifier: Classifier) ->
         from_text("Release notes", "New in version 4.2: the export now keeps column widths.")
     )
     assert "NEW_PRODUCT_HEADLINE" not in fired(verdict)
+
+
+def test_a_shared_context_is_written_once_and_named_by_several_indicators() -> None:
+    """`contexts:` with `@name`: the German points-kept context stands once, in
+    contexts.yaml, and both the voucher and the loyalty indicator read it."""
+    found = _by_id(None, "de")
+    kept = "(kundenkonto|punkte|bonuspunkte|guthaben) ~8 (bleiben|bleibt) ~6 bestehen"
+    assert kept in found["OFFER_VOUCHER"].unless  # type: ignore[attr-defined]
+    assert kept in found["LOYALTY_PROMOTION"].unless  # type: ignore[attr-defined]
+    assert not any(
+        u.startswith("@")
+        for indicator in load_indicators()
+        for u in (*indicator.unless, *indicator.unless_anywhere, *indicator.requires)
+    )
+
+
+def test_a_deployment_names_its_own_shared_context(tmp_path: Path) -> None:
+    _write(tmp_path, "local.d/en/contexts.yaml", "contexts: {parish_duty: [parish council duty]}")
+    classifier = _with_house_poll(tmp_path, unless=["@parish_duty"])
+    plain = classifier.classify(from_text("Your parcel", "Answer our garden poll."))
+    covered = classifier.classify(
+        from_text("Your parcel", "Answer our garden poll under a parish council duty.")
+    )
+    assert "HOUSE_POLL" in fired(plain)
+    assert "HOUSE_POLL" not in fired(covered)
+
+
+@pytest.mark.parametrize(
+    "files",
+    [
+        {
+            "site.yaml": "indicators: [{id: X_ONE, category: offer, description: x, "
+            "phrases: [a], unless: ['@nowhere']}]"
+        },
+        {"a.yaml": "contexts: {twice: [a b]}", "b.yaml": "contexts: {twice: [c d]}"},
+        {"a.yaml": "contexts: [not, a, mapping]"},
+    ],
+    ids=["unknown", "defined-twice", "shape"],
+)
+def test_a_bad_shared_context_is_a_clear_config_error(
+    tmp_path: Path, files: dict[str, str]
+) -> None:
+    for name, text in files.items():
+        _write(tmp_path, f"local.d/en/{name}", text)
+    with pytest.raises(ConfigError, match="context"):
+        load_indicators(tmp_path)

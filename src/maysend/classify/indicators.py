@@ -28,6 +28,12 @@ stands: a statutory duty to answer official statistics ("Auskunftspflicht", "Sta
 of Trade Act") makes every mention of the survey in that message neutral, though the
 duty is stated in one paragraph and the survey named in others. Keep these phrases to
 marks that cannot appear in a promotion.
+
+Neutral contexts that indicators in different files share are written once, under a
+top-level `contexts:` mapping (name -> phrases) in any rules file of the language, and
+named in `unless`, `unless_anywhere` or `requires` as `"@name"`: a points balance that
+"bleibt bestehen" is neutral for a voucher and for a loyalty scheme alike, and the two
+lists must not drift apart. (YAML anchors do the same within one file only.)
 """
 
 from __future__ import annotations
@@ -47,6 +53,8 @@ from maysend.errors import ConfigError
 from maysend.message.model import LinkKind
 
 _EXTENDED = ("phrases", "unless", "unless_anywhere", "requires")
+_CONTEXTUAL = ("unless", "unless_anywhere", "requires")  # lists that may name a shared context
+Contexts = Mapping[str, tuple[str, ...]]
 ID_SHAPE = re.compile(r"^[A-Z][A-Z0-9]*(?:_[A-Z0-9]+)*$")
 
 
@@ -104,12 +112,32 @@ def _enum_set(raw: object, kind: type[StrEnum], name: str, where: str) -> frozen
         raise ConfigError(f"unknown value in `{name}`: {error}", file=where) from error
 
 
-def indicator_from(entry: Mapping[str, Any], lang: str, source: str) -> Indicator:
+def _expanded(items: tuple[str, ...], contexts: Contexts, name: str, where: str) -> tuple[str, ...]:
+    """`items` with each `@context` replaced by the shared context's phrases."""
+    out: list[str] = []
+    for item in items:
+        if not item.startswith("@"):
+            out.append(item)
+        elif item[1:] in contexts:
+            out.extend(contexts[item[1:]])
+        else:
+            raise ConfigError(f"unknown shared context {item!r} in `{name}`", file=where)
+    return tuple(out)
+
+
+def indicator_from(
+    entry: Mapping[str, Any], lang: str, source: str, contexts: Contexts | None = None
+) -> Indicator:
     """Validate one YAML entry; errors name the file and the indicator."""
     ident = str(entry.get("id", ""))
     where = f"{source}#{ident}"
     if not ID_SHAPE.match(ident):
         raise ConfigError("indicator id must be UPPER_SNAKE", file=source, id=ident)
+    shared = contexts or {}
+    listed = {
+        name: _expanded(_strings(entry.get(name), name, where), shared, name, where)
+        for name in _CONTEXTUAL
+    }
     try:
         category = Category(entry["category"])
         weight = float(entry.get("weight", 1.0))
@@ -128,9 +156,9 @@ def indicator_from(entry: Mapping[str, Any], lang: str, source: str) -> Indicato
         weight=weight,
         description=str(entry.get("description", "")).strip(),
         phrases=_strings(entry.get("phrases"), "phrases", where),
-        unless=_strings(entry.get("unless"), "unless", where),
-        unless_anywhere=_strings(entry.get("unless_anywhere"), "unless_anywhere", where),
-        requires=_strings(entry.get("requires"), "requires", where),
+        unless=listed["unless"],
+        unless_anywhere=listed["unless_anywhere"],
+        requires=listed["requires"],
         context=frozenset(_strings(entry.get("context"), "context", where)),
         context_weight=context_weight,
         unless_carries=bool(entry.get("unless_carries", False)),
@@ -151,7 +179,13 @@ def indicator_from(entry: Mapping[str, Any], lang: str, source: str) -> Indicato
     return indicator
 
 
-def _read(path: Path | resources.abc.Traversable) -> list[dict[str, Any]]:
+@dataclass(frozen=True, slots=True)
+class _RulesFile:
+    entries: list[dict[str, Any]]
+    contexts: dict[str, tuple[str, ...]]
+
+
+def _read(path: Path | resources.abc.Traversable) -> _RulesFile:
     try:
         data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
     except (OSError, yaml.YAMLError) as error:
@@ -159,10 +193,25 @@ def _read(path: Path | resources.abc.Traversable) -> list[dict[str, Any]]:
     entries = data.get("indicators", []) if isinstance(data, dict) else None
     if not isinstance(entries, list) or not all(isinstance(e, dict) for e in entries):
         raise ConfigError("a rules file holds `indicators:`, a list of mappings", file=str(path))
-    return entries
+    raw = data.get("contexts") or {}
+    if not isinstance(raw, dict):
+        raise ConfigError("`contexts:` maps names to lists of phrases", file=str(path))
+    contexts = {str(k): _strings(v, f"contexts.{k}", str(path)) for k, v in raw.items()}
+    return _RulesFile(entries, contexts)
 
 
-def _merge(base: Indicator, entry: Mapping[str, Any], source: str) -> Indicator:
+def _shared_contexts(files: Iterable[_RulesFile], lang: str) -> dict[str, tuple[str, ...]]:
+    """Every file's `contexts:` of one language; a name given twice is an error."""
+    shared: dict[str, tuple[str, ...]] = {}
+    for rules in files:
+        for name, phrases in rules.contexts.items():
+            if name in shared:
+                raise ConfigError("shared context defined twice", context=name, lang=lang)
+            shared[name] = phrases
+    return shared
+
+
+def _merge(base: Indicator, entry: Mapping[str, Any], source: str, contexts: Contexts) -> Indicator:
     """local.d: fields replace, `phrases`/`unless` extend."""
     merged: dict[str, Any] = {
         "id": base.id,
@@ -182,7 +231,7 @@ def _merge(base: Indicator, entry: Mapping[str, Any], source: str) -> Indicator:
     merged.update({k: v for k, v in entry.items() if k not in _EXTENDED})
     for name in _EXTENDED:
         merged[name] = [*getattr(base, name), *(entry.get(name) or [])]
-    return replace(indicator_from(merged, base.lang, source), source=source)
+    return replace(indicator_from(merged, base.lang, source, contexts), source=source)
 
 
 def shipped_rules() -> resources.abc.Traversable:
@@ -209,28 +258,37 @@ def load_indicators(config_dir: Path | None = None) -> tuple[Indicator, ...]:
     loaded: list[Indicator] = []
     for lang in _languages(r for r in (shipped, override, local) if r is not None):
         files = _files(shipped, lang) | (_files(override, lang) if override else {})
+        read = {name: _read(files[name]) for name in sorted(files)}
+        locals_ = (
+            {n: (p, _read(p)) for n, p in sorted(_files(local, lang).items())} if local else {}
+        )
+        contexts = _shared_contexts([*read.values(), *(r for _, r in locals_.values())], lang)
         by_id: dict[str, Indicator] = {}
-        for name in sorted(files):
-            for entry in _read(files[name]):
-                indicator = indicator_from(entry, lang, str(files[name]))
+        for name, rules in read.items():
+            for entry in rules.entries:
+                indicator = indicator_from(entry, lang, str(files[name]), contexts)
                 if indicator.id in by_id:
                     raise ConfigError("indicator defined twice", id=indicator.id, lang=lang)
                 by_id[indicator.id] = indicator
-        for name, path in sorted(_files(local, lang).items()) if local else []:
-            for entry in _read(path):
-                _apply_local(by_id, entry, lang, f"{path}#{name}")
+        for name, (path, rules) in locals_.items():
+            for entry in rules.entries:
+                _apply_local(by_id, entry, lang, f"{path}#{name}", contexts)
         loaded.extend(by_id[k] for k in sorted(by_id))
     return tuple(loaded)
 
 
-def _apply_local(by_id: dict[str, Indicator], entry: dict[str, Any], lang: str, src: str) -> None:
+def _apply_local(
+    by_id: dict[str, Indicator], entry: dict[str, Any], lang: str, src: str, contexts: Contexts
+) -> None:
     ident = str(entry.get("id", ""))
     if entry.get("enabled", True) is False:
         by_id.pop(ident, None)
         return
     entry = {k: v for k, v in entry.items() if k != "enabled"}
     by_id[ident] = (
-        _merge(by_id[ident], entry, src) if ident in by_id else indicator_from(entry, lang, src)
+        _merge(by_id[ident], entry, src, contexts)
+        if ident in by_id
+        else indicator_from(entry, lang, src, contexts)
     )
 
 
