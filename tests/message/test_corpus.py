@@ -212,6 +212,8 @@ CASES = [
                     BODY,
                     "HTML: the boundary parameter is missing but the parts are still readable.",
                 ),
+                # both alternatives salvaged: the plain one's own word ("Plain") is read too
+                (T, BODY, "Plain: the boundary parameter is missing."),
             ),
             defects=(
                 "NoBoundaryInMultipartDefect",
@@ -514,6 +516,22 @@ CASES = [
             ),
         ),
         id="mailto-and-relative-links",
+    ),
+    pytest.param(
+        # A plain alternative that mirrors the HTML adds nothing (03, 26); one that says
+        # more is read too: the Instagram invitation exists only in the plain version.
+        "36-alternative-plain-says-more.eml",
+        Expect(
+            blocks=(
+                (H, BODY, "Your order has shipped"),
+                (P, BODY, "Order HL-3601 left our warehouse today and should arrive on Thursday."),
+                (P, FOOT, "Harbour Linen Ltd, 4 Quay Street, Bristol BS1 4XX Unsubscribe"),
+                (T, BODY, "Follow us on Instagram for first looks at new arrivals."),
+            ),
+            clean=True,
+            has_html=True,
+        ),
+        id="alternative-plain-says-more",
     ),
 ]
 

@@ -19,18 +19,31 @@ _MERGE_TAG = re.compile(
 _OPENERS = ("{{", "*|", "%%")
 
 
-def blocks_with_footer(raw: list[RawBlock]) -> tuple[Block, ...]:
-    """Number the blocks and give the trailing footer blocks the FOOTER region."""
+def blocks_with_footer(*runs: list[RawBlock]) -> tuple[Block, ...]:
+    """Number the blocks of `runs`, one after another, and give each run's trailing footer
+    blocks the FOOTER region: a footer is found within the text it ends (the HTML body, then
+    what only the plain alternative says), not only at the very end of the message."""
+    regions: list[Region] = []
+    for raw in runs:
+        regions.extend(_regions(raw))
+    every = [block for raw in runs for block in raw]
+    return tuple(
+        Block(i, kind, text, region)
+        for i, ((kind, _, text), region) in enumerate(zip(every, regions, strict=True))
+    )
+
+
+def _regions(raw: list[RawBlock]) -> list[Region]:
     first_body = next((i for i, (_, region, _) in enumerate(raw) if region is Region.BODY), None)
     start = None
     if first_body is not None:
         start = footer_start([text for _, _, text in raw], first_body + 1)
     footer_from = len(raw) if start is None else start
     body, footer = Region.BODY, Region.FOOTER
-    return tuple(
-        Block(i, kind, text, footer if i >= footer_from and region is body else region)
-        for i, (kind, region, text) in enumerate(raw)
-    )
+    return [
+        footer if i >= footer_from and region is body else region
+        for i, (_, region, _) in enumerate(raw)
+    ]
 
 
 def merge_tags_in(texts: Iterable[str]) -> tuple[str, ...]:

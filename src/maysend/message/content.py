@@ -17,6 +17,7 @@ from maysend.message.plain import plain_blocks
 from maysend.settings import MessageSettings
 
 _URL = re.compile(r"(?:https?://|mailto:)", re.IGNORECASE)
+_WORD = re.compile(r"[^\W\d_]{2,}")  # words of two letters or more: what a reader reads
 _URL_END = re.compile(r"""[\s<>"'()\[\]{}]|$""")
 
 
@@ -51,6 +52,7 @@ def urls_in(text: str) -> list[str]:
 class Content:
     settings: MessageSettings
     blocks: list[RawBlock] = field(default_factory=list)
+    unseen: list[RawBlock] = field(default_factory=list)  # only in the plain alternative
     links: list[Link] = field(default_factory=list)
     images: list[Image] = field(default_factory=list)
     defects: list[str] = field(default_factory=list)
@@ -79,7 +81,8 @@ class Content:
     def add_html(
         self, html: str, fallback: Callable[[], str] | None = None, *, want_title: bool = False
     ) -> str:
-        """An HTML body; its plain alternative is read only if the HTML shows no text.
+        """An HTML body; its plain alternative in full if the HTML shows no text, else only
+        the paragraphs that say what the HTML does not (`_take_unseen`).
 
         Returns the document's <title> when `want_title` (templates take their subject from it).
         """
@@ -90,9 +93,49 @@ class Content:
         self.defects.extend(found.defects)
         if found.blocks or fallback is None:
             self._take(found.blocks, found.truncated)
+            if fallback is not None:
+                self._take_unseen(fallback(), found.blocks, found.links, found.images)
         else:
             self._take(*self._plain(fallback()))
         return found.title
+
+    def _take_unseen(
+        self, plain: str, shown: list[RawBlock], links: list[Link], images: list[Image]
+    ) -> None:
+        """The paragraphs of the plain alternative that say something the HTML does not.
+
+        A reader whose client shows the plain version reads them, so a promotion
+        placed only there ("Follow us on Instagram" under an HTML footer of bare
+        icons) counts. A paragraph is new when it has a word that occurs nowhere in
+        the HTML's text, link texts and addresses or image alt texts; the usual
+        plain rendering of the same mail (wrapped lines, bracketed URLs) adds none.
+        """
+        seen = {
+            w
+            for texts in (
+                (text for _, _, text in shown),
+                (f"{link.text} {link.href}" for link in links),
+                (image.alt for image in images),
+            )
+            for text in texts
+            for w in _WORD.findall(text.lower())
+        }
+        blocks, truncated = self._plain(plain)
+        unseen = [
+            block
+            for block in blocks
+            if not seen.issuperset(_WORD.findall(_without_urls(block[2]).lower()))
+        ]
+        if truncated:
+            self.defects.append(f"text truncated at {self.settings.max_text_chars} characters")
+        self.unseen.extend(unseen)
+        self.used += sum(len(text) for _, _, text in unseen)
+
+
+def _without_urls(text: str) -> str:
+    for url in urls_in(text):
+        text = text.replace(url, " ")
+    return text
 
 
 __all__ = ["Content"]

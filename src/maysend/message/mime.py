@@ -89,7 +89,7 @@ def parse_bytes(data: bytes, *, settings: MessageSettings | None = None) -> Mess
     if not mime.keys() and not content.blocks:
         raise UnreadableMessage("no headers and no readable text", size=len(raw))
     found = defects + header_defects + structure.defects + content.defects
-    blocks = blocks_with_footer(content.blocks)
+    blocks = blocks_with_footer(content.blocks, content.unseen)
     return Message(
         headers=headers,
         blocks=blocks,

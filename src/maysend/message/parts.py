@@ -1,7 +1,8 @@
 """The MIME tree: which parts are the body a reader sees, which are attachments.
 
 In a multipart/alternative the richest version is the body (HTML over plain
-text; the plain one is kept as a fallback should the HTML show no text). An
+text); the plain one is kept beside it, read in full should the HTML show no
+text and otherwise for what only it says (`Content.add_html`). An
 attached message (message/rfc822) is listed, never read as the body. Walking is
 iterative, so no nesting depth can exhaust the stack, and an attachment larger
 than `max_decode_size` is sized from its encoded length instead of decoded.
@@ -31,7 +32,7 @@ class Body:
 
     part: MimeMessage
     is_html: bool
-    fallback: MimeMessage | None = None  # plain alternative, used if the HTML shows nothing
+    fallback: MimeMessage | None = None  # the plain alternative (see Content.add_html)
 
 
 @dataclass(slots=True)

@@ -37,7 +37,7 @@ def template_message(
     elif text is not None:
         content.add_plain(text)
     subject = visible_line(subject) if subject is not None else title
-    blocks = blocks_with_footer(content.blocks)
+    blocks = blocks_with_footer(content.blocks, content.unseen)
     return Message(
         headers=Headers(subject=subject),
         blocks=blocks,
