@@ -45,12 +45,14 @@ class Segments:
         return tuple(s for s in self.items if s.part not in {Where.LINK, Where.IMAGE_ALT})
 
 
-# A block that holds an amount and nothing else ("-£5.00", "−0,59 €", "£17.85", "-10 %"): the value
+# A block that holds an amount and nothing else ("-£5.00", "−0,59 €", "£17.85", "-10 %", "free",
+# "inklusive"): the value
 # of a receipt or bill row (a table cell, or a line of its own), read together with the block
 # before it (the row's label), so that "Spring Sale (15% off boots)" is read as the line it is,
 # an amount taken off, by the rules and by the model alike.
 _AMOUNT = re.compile(
-    r"[-−–]? ?(?:[€£$¥]|eur|chf|gbp|usd)? ?[-−]?\d[\d.,' ]*(?:[€£$¥%]|eur|euro|chf|gbp|usd)?",
+    r"[-−–]? ?(?:[€£$¥]|eur|chf|gbp|usd)? ?[-−]?\d[\d.,' ]*(?:[€£$¥%]|eur|euro|chf|gbp|usd)?"
+    r"|free|included|kostenlos|gratis|inklusive|inkl\.?",  # a row's price written as a word
     re.IGNORECASE,
 )
 _AMOUNT_CHARS = 32  # longer blocks are never only an amount: no regex needed
