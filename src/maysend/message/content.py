@@ -110,26 +110,33 @@ class Content:
         the HTML's text, link texts and addresses or image alt texts; the usual
         plain rendering of the same mail (wrapped lines, bracketed URLs) adds none.
         """
-        seen = {
-            w
-            for texts in (
-                (text for _, _, text in shown),
-                (f"{link.text} {link.href}" for link in links),
-                (image.alt for image in images),
-            )
-            for text in texts
-            for w in _WORD.findall(text.lower())
-        }
-        blocks, truncated = self._plain(plain)
-        unseen = [
-            block
-            for block in blocks
-            if not seen.issuperset(_WORD.findall(_without_urls(block[2]).lower()))
-        ]
+        shown_text = " ".join(
+            [
+                *(text for _, _, text in shown),
+                *(f"{link.text} {link.href}" for link in links),
+                *(image.alt for image in images),
+            ]
+        )
+        seen = set(_WORD.findall(shown_text.lower()))
+        within = len(plain) <= self.settings.max_text_chars  # else the cut must be reported
+        if within and seen.issuperset(_WORD.findall(_without_urls(plain).lower())):
+            return  # a mirror (the usual case): nothing to split into paragraphs
+        # The whole plain version is compared, not only what is left of the text budget: a
+        # mirror of a long HTML body must not read as text cut off. Only new paragraphs
+        # spend the budget; one that no longer fits is the cut.
+        texts, truncated = plain_blocks(plain, self.settings.max_text_chars)
+        room = self._room()
+        for text in texts:
+            if seen.issuperset(_WORD.findall(_without_urls(text).lower())):
+                continue
+            if len(text) > room:
+                truncated = True
+                break
+            self.unseen.append((BlockKind.TEXT, Region.BODY, text))
+            room -= len(text)
+            self.used += len(text)
         if truncated:
             self.defects.append(f"text truncated at {self.settings.max_text_chars} characters")
-        self.unseen.extend(unseen)
-        self.used += sum(len(text) for _, _, text in unseen)
 
 
 def _without_urls(text: str) -> str:
