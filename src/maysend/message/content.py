@@ -62,10 +62,13 @@ class Content:
     def _room(self) -> int:
         return self.settings.max_text_chars - self.used
 
-    def _take(self, blocks: list[RawBlock], truncated: bool) -> None:
+    def _take(
+        self, blocks: list[RawBlock], truncated: bool, into: list[RawBlock] | None = None
+    ) -> None:
+        """Keep `blocks` (in the body, or `into`), spending the text budget on them."""
         if truncated:
             self.defects.append(f"text truncated at {self.settings.max_text_chars} characters")
-        self.blocks.extend(blocks)
+        (self.blocks if into is None else into).extend(blocks)
         self.used += sum(len(text) for _, _, text in blocks)
 
     def _plain(self, text: str) -> tuple[list[RawBlock], bool]:
@@ -126,17 +129,16 @@ class Content:
         # spend the budget; one that no longer fits is the cut.
         texts, truncated = plain_blocks(plain, self.settings.max_text_chars)
         room = self._room()
+        unseen: list[RawBlock] = []
         for text in texts:
             if seen.issuperset(_WORD.findall(_without_urls(text).lower())):
                 continue
             if len(text) > room:
                 truncated = True
                 break
-            self.unseen.append((BlockKind.TEXT, Region.BODY, text))
+            unseen.append((BlockKind.TEXT, Region.BODY, text))
             room -= len(text)
-            self.used += len(text)
-        if truncated:
-            self.defects.append(f"text truncated at {self.settings.max_text_chars} characters")
+        self._take(unseen, truncated, into=self.unseen)
 
 
 def _without_urls(text: str) -> str:
